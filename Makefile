@@ -1,0 +1,32 @@
+VENV := .venv
+PYTHON := $(VENV)/bin/python
+MANAGE := $(PYTHON) manage.py
+
+.PHONY: run test lint install messages
+
+# Re-installs only when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml
+	test -x $(PYTHON) || python3 -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet --upgrade pip
+	$(PYTHON) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(MANAGE) migrate --noinput
+	$(MANAGE) prepare_demo
+	$(MANAGE) runserver 127.0.0.1:8000
+
+test: install
+	$(MANAGE) makemigrations --check --dry-run
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+messages: install
+	$(MANAGE) makemessages -l ja -l en --ignore '.venv/*'
+	$(MANAGE) compilemessages --ignore '.venv/*'

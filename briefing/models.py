@@ -1,0 +1,158 @@
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Keyword(models.Model):
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True, allow_unicode=True)
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name = _("keyword")
+        verbose_name_plural = _("keywords")
+
+    def __str__(self):
+        return self.name_ja or self.name_en or self.slug
+
+    def get_absolute_url(self):
+        return reverse("briefing:keyword", kwargs={"slug": self.slug})
+
+
+class BriefingQuerySet(models.QuerySet):
+    def published(self):
+        """The one definition of public: published, and its publication time has come."""
+        return self.filter(status=Briefing.Status.PUBLISHED, publish_at__lte=timezone.now())
+
+    def with_contents(self):
+        """Everything an issue page, export or API response reads, in a fixed number of queries."""
+        return self.prefetch_related(
+            "keywords",
+            models.Prefetch("deep_dives", queryset=DeepDive.objects.prefetch_related("takeaways")),
+            "read_more",
+        )
+
+
+class Briefing(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        REVIEW = "review", _("In review")
+        PUBLISHED = "published", _("Published")
+
+    date = models.DateField(_("date"), unique=True)
+    theme = models.CharField(_("theme"), max_length=300, blank=True)
+    lead = models.TextField(_("lead"), blank=True)
+    tldr = models.TextField(_("TL;DR"), blank=True)
+    keywords = models.ManyToManyField(
+        Keyword, verbose_name=_("keywords"), related_name="briefings", blank=True
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status, default=Status.DRAFT, db_index=True
+    )
+    publish_at = models.DateTimeField(
+        _("publish at"),
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text=_(
+            "A published issue becomes public at this moment; a time in the future schedules it."
+        ),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = BriefingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date"]
+        get_latest_by = "date"
+        verbose_name = _("briefing")
+        verbose_name_plural = _("briefings")
+
+    def __str__(self):
+        return self.date.isoformat()
+
+    def get_absolute_url(self):
+        return reverse(
+            "briefing:issue",
+            kwargs={"year": self.date.year, "month": self.date.month, "day": self.date.day},
+        )
+
+    @property
+    def is_published(self):
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.publish_at is not None
+            and self.publish_at <= timezone.now()
+        )
+
+
+class DeepDive(models.Model):
+    briefing = models.ForeignKey(
+        Briefing, verbose_name=_("briefing"), related_name="deep_dives", on_delete=models.CASCADE
+    )
+    position = models.PositiveSmallIntegerField(_("number"))
+    title = models.CharField(_("title"), max_length=300, blank=True)
+    what_happened = models.TextField(_("what happened"), blank=True)
+    why_it_matters = models.TextField(_("why it matters"), blank=True)
+    practical_points = models.TextField(_("practical points"), blank=True)
+
+    class Meta:
+        ordering = ["briefing", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["briefing", "position"], name="deep_dive_position_unique_per_briefing"
+            )
+        ]
+        verbose_name = _("deep dive")
+        verbose_name_plural = _("deep dives")
+
+    def __str__(self):
+        return f"{self.briefing} · {self.position:02d}"
+
+
+class Takeaway(models.Model):
+    deep_dive = models.ForeignKey(
+        DeepDive, verbose_name=_("deep dive"), related_name="takeaways", on_delete=models.CASCADE
+    )
+    position = models.PositiveSmallIntegerField(_("number"))
+    text = models.TextField(_("text"), blank=True)
+
+    class Meta:
+        ordering = ["deep_dive", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["deep_dive", "position"], name="takeaway_position_unique_per_deep_dive"
+            )
+        ]
+        verbose_name = _("key takeaway")
+        verbose_name_plural = _("key takeaways")
+
+    def __str__(self):
+        return f"{self.deep_dive} · {self.position:02d}"
+
+
+class ReadMore(models.Model):
+    briefing = models.ForeignKey(
+        Briefing, verbose_name=_("briefing"), related_name="read_more", on_delete=models.CASCADE
+    )
+    position = models.PositiveSmallIntegerField(
+        _("number"), help_text=_("Numbering continues after the deep dives.")
+    )
+    title = models.CharField(_("title"), max_length=300, blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    url = models.URLField(_("link"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["briefing", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["briefing", "position"], name="read_more_position_unique_per_briefing"
+            )
+        ]
+        verbose_name = _("read-more item")
+        verbose_name_plural = _("read-more items")
+
+    def __str__(self):
+        return f"{self.briefing} · {self.position:02d}"

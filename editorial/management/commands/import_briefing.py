@@ -1,0 +1,41 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from briefing.serialization import filled_field_counts
+from editorial.importing import ImportRefused, save_briefing_data
+from editorial.textformat import BriefingTextError, parse_briefing_text
+
+
+class Command(BaseCommand):
+    help = "Import a briefing from the plain-text format as a draft (or published with --publish)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "file", type=Path, help="A text file in the briefing plain-text format."
+        )
+        parser.add_argument("--publish", action="store_true", help="Publish the issue now.")
+        parser.add_argument(
+            "--replace", action="store_true", help="Overwrite an existing briefing for that date."
+        )
+
+    def handle(self, *args, file, publish, replace, **options):
+        try:
+            raw = file.read_bytes()
+        except OSError as exc:
+            raise CommandError(f"Cannot read {file}: {exc.strerror}") from None
+        try:
+            data = parse_briefing_text(raw)
+            briefing = save_briefing_data(data, replace=replace, publish=publish)
+        except (BriefingTextError, ImportRefused) as exc:
+            raise CommandError(f"{file}: {exc}. Nothing was saved.") from None
+
+        deep_dives = data["deep_dives"]
+        filled = filled_field_counts(data)
+        self.stdout.write(
+            f"Imported {briefing.date.isoformat()} ({briefing.get_status_display()}): "
+            f"{len(deep_dives)} deep dives, "
+            f"{sum(len(d['takeaways']) for d in deep_dives)} takeaways, "
+            f"{len(data['read_more'])} read-more items, {len(data['keywords'])} keywords; "
+            f"fields filled: ja {filled['ja']}, en {filled['en']}."
+        )

@@ -1,0 +1,44 @@
+import secrets
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from briefing.models import Briefing
+from editorial.importing import save_briefing_data
+from editorial.textformat import parse_briefing_text
+
+DEMO_ISSUE = Path(__file__).resolve().parents[2] / "demo" / "daily-briefing-2026-05-19.txt"
+PASSWORD_FILE = settings.BASE_DIR / ".admin-password"
+
+
+class Command(BaseCommand):
+    help = "Local demo only: load the demo issue into an empty database and make an admin login."
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError("prepare_demo is for local development (DJANGO_DEBUG on) only.")
+        if not Briefing.objects.exists():
+            briefing = save_briefing_data(
+                parse_briefing_text(DEMO_ISSUE.read_bytes()), publish=True
+            )
+            self.stdout.write(f"Loaded the demo issue of {briefing.date.isoformat()}.")
+
+        User = get_user_model()
+        if not User.objects.filter(username="admin").exists():
+            # A fresh random password per database, kept in an ignored local file.
+            password = secrets.token_urlsafe(12)
+            User.objects.create_superuser("admin", "", password)
+            PASSWORD_FILE.write_text(password + "\n")
+            PASSWORD_FILE.chmod(0o600)
+        if PASSWORD_FILE.exists():
+            self.stdout.write(
+                "Admin: http://127.0.0.1:8000/ja/admin/ — user “admin”, password "
+                f"“{PASSWORD_FILE.read_text().strip()}” (kept in {PASSWORD_FILE.name})."
+            )
+        else:
+            self.stdout.write(
+                "Admin: http://127.0.0.1:8000/ja/admin/ — user “admin” already exists; "
+                "set a password with: .venv/bin/python manage.py changepassword admin"
+            )

@@ -1,0 +1,70 @@
+"""Small builders for real briefings in the test database."""
+
+import datetime
+
+from django.utils import timezone
+
+from briefing.models import Briefing, DeepDive, Keyword, ReadMore, Takeaway
+
+
+def make_briefing(
+    date=datetime.date(2026, 5, 19),
+    *,
+    status=Briefing.Status.PUBLISHED,
+    publish_at=None,
+    deep_dives=1,
+    takeaways=2,
+    read_more=1,
+    keywords=(),
+    **fields,
+) -> Briefing:
+    if status == Briefing.Status.PUBLISHED and publish_at is None:
+        publish_at = timezone.now() - datetime.timedelta(hours=1)
+    defaults = {
+        "theme_ja": f"テーマ {date:%m/%d}",
+        "theme_en": f"Theme {date:%m/%d}",
+        "lead_ja": "リード文。",
+        "lead_en": "The lead.",
+        "tldr_ja": "要約です。",
+        "tldr_en": "The summary.",
+    }
+    briefing = Briefing.objects.create(
+        date=date, status=status, publish_at=publish_at, **(defaults | fields)
+    )
+    for number in range(1, deep_dives + 1):
+        deep_dive = DeepDive.objects.create(
+            briefing=briefing,
+            position=number,
+            title_ja=f"ディープダイブ{number}",
+            title_en=f"Deep dive {number}",
+            what_happened_ja="出来事。",
+            what_happened_en="What happened.",
+            why_it_matters_ja="重要性。",
+            why_it_matters_en="Why it matters.",
+            practical_points_ja="実践。",
+            practical_points_en="Practical points.",
+        )
+        for takeaway_number in range(1, takeaways + 1):
+            Takeaway.objects.create(
+                deep_dive=deep_dive,
+                position=takeaway_number,
+                text_ja=f"ポイント{takeaway_number}",
+                text_en=f"Takeaway {takeaway_number}",
+            )
+    for offset in range(1, read_more + 1):
+        ReadMore.objects.create(
+            briefing=briefing,
+            position=deep_dives + offset,
+            title_ja=f"関連記事{offset}",
+            title_en=f"Related {offset}",
+            summary_ja="概要。",
+            summary_en="Summary.",
+            url=f"https://example.com/{offset}",
+        )
+    for name_en in keywords:
+        keyword, _created = Keyword.objects.get_or_create(
+            slug=name_en.lower().replace(" ", "-"),
+            defaults={"name_en": name_en, "name_ja": f"{name_en}（日本語）"},
+        )
+        briefing.keywords.add(keyword)
+    return briefing

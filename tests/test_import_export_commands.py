@@ -1,0 +1,199 @@
+import json
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from briefing.models import Briefing, DeepDive, ReadMore, Takeaway
+from briefing.serialization import briefing_to_dict
+from tests.factories import make_briefing
+
+pytestmark = pytest.mark.django_db
+
+SEED = (
+    Path(__file__).resolve().parent.parent / "editorial" / "demo" / "daily-briefing-2026-05-19.txt"
+)
+
+
+def run(*args) -> str:
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def table_counts():
+    return [m.objects.count() for m in (Briefing, DeepDive, Takeaway, ReadMore)]
+
+
+def test_it_imports_the_seed_as_a_draft_with_each_text_in_its_language():
+    output = run("import_briefing", str(SEED))
+
+    briefing = Briefing.objects.get()
+    assert briefing.date.isoformat() == "2026-05-19"
+    assert briefing.status == Briefing.Status.DRAFT
+    assert briefing.theme_ja.startswith("安全とアクセスコライド")
+    assert briefing.theme_en == ""
+    deep_dives = list(briefing.deep_dives.all())
+    assert [d.position for d in deep_dives] == [1, 2, 3]
+    for deep_dive in deep_dives:
+        for field in ("title", "what_happened", "why_it_matters"):
+            assert getattr(deep_dive, f"{field}_ja") != ""
+            assert getattr(deep_dive, f"{field}_en") == ""
+        assert deep_dive.practical_points_ja == ""
+        assert deep_dive.practical_points_en.startswith(("If you", "For multilingual"))
+    takeaways = Takeaway.objects.filter(deep_dive__briefing=briefing)
+    assert takeaways.count() == 9
+    assert [t.text_ja for t in takeaways] == [""] * 9
+    assert all(t.text_en for t in takeaways)
+    read_more = list(briefing.read_more.all())
+    assert [item.position for item in read_more] == [4, 5]
+    assert (
+        read_more[0].title_ja
+        == "実用的な量子化ワークフロー: FP8 対 GPTQ 対 SmoothQuant (開発トレードオフ)"
+    )
+    assert read_more[1].summary_ja.startswith("管理された研究では")
+    assert [item.title_en for item in read_more] == ["", ""]
+    assert briefing.keywords.count() == 0
+    assert output == (
+        "Imported 2026-05-19 (Draft): 3 deep dives, 9 takeaways, 2 read-more items, "
+        "0 keywords; fields filled: ja 16, en 12.\n"
+    )
+
+
+def test_publish_makes_the_imported_issue_public():
+    run("import_briefing", str(SEED), "--publish")
+
+    assert list(Briefing.objects.published().values_list("date", flat=True)) == [
+        Briefing.objects.get().date
+    ]
+
+
+def test_it_refuses_an_existing_date_without_replace_and_changes_nothing():
+    run("import_briefing", str(SEED))
+    Briefing.objects.update(theme_en="Kept")
+
+    with pytest.raises(CommandError, match="already exists; use --replace"):
+        run("import_briefing", str(SEED))
+
+    assert Briefing.objects.get().theme_en == "Kept"
+    assert table_counts() == [1, 3, 9, 2]
+
+
+def test_replace_overwrites_in_place():
+    run("import_briefing", str(SEED))
+    original = Briefing.objects.get()
+    DeepDive.objects.filter(position=1).update(title_ja="古いタイトル")
+
+    run("import_briefing", str(SEED), "--replace")
+
+    briefing = Briefing.objects.get()
+    assert briefing.pk == original.pk
+    assert briefing.deep_dives.get(position=1).title_ja.startswith("安全基準の研究は")
+    assert table_counts() == [1, 3, 9, 2]
+
+
+@pytest.mark.parametrize(
+    ("text", "line_number"),
+    [
+        ("Some text\n2026-05-19\n", 1),
+        ("2026-05-19\n\nKey Takeaways\n  • 01 Loose takeaway\n", 4),
+        ("2026-05-19\n\n2026-05-20\n", 3),
+        ("2026年2月30日\n", 1),
+        ("2026-05-19\n\n02 Deep Dive\n\nTitle\n", 3),
+    ],
+)
+def test_bad_input_names_the_line_and_saves_nothing(tmp_path, text, line_number):
+    make_briefing()
+    before = table_counts()
+    path = tmp_path / "bad.txt"
+    path.write_text(text)
+
+    with pytest.raises(CommandError) as excinfo:
+        run("import_briefing", str(path), "--replace")
+
+    assert f"line {line_number}" in str(excinfo.value)
+    assert "Nothing was saved" in str(excinfo.value)
+    assert table_counts() == before
+
+
+def test_a_failure_after_parsing_rolls_everything_back(tmp_path):
+    text = SEED.read_text().replace("05.\n", "04.\n")  # two read-more items numbered 04
+    path = tmp_path / "dup.txt"
+    path.write_text(text)
+
+    with pytest.raises(CommandError):
+        run("import_briefing", str(path))
+
+    assert table_counts() == [0, 0, 0, 0]
+
+
+def test_non_utf8_input_is_a_clear_error(tmp_path):
+    path = tmp_path / "latin1.txt"
+    path.write_bytes("2026-05-19\n\nTL;DR\n\nCafé".encode("latin-1"))
+
+    with pytest.raises(CommandError, match="UTF-8"):
+        run("import_briefing", str(path))
+    assert table_counts() == [0, 0, 0, 0]
+
+
+def test_a_missing_file_is_a_clear_error(tmp_path):
+    with pytest.raises(CommandError, match="Cannot read"):
+        run("import_briefing", str(tmp_path / "nope.txt"))
+
+
+def test_json_export_has_the_shared_shape():
+    make_briefing(deep_dives=1, takeaways=1, read_more=1, keywords=["Safety"], theme_en="")
+
+    data = json.loads(run("export_briefing", "2026-05-19", "--format", "json"))
+
+    assert data == {
+        "date": "2026-05-19",
+        "status": "published",
+        "theme": {"ja": "テーマ 05/19", "en": ""},
+        "lead": {"ja": "リード文。", "en": "The lead."},
+        "tldr": {"ja": "要約です。", "en": "The summary."},
+        "keywords": [{"slug": "safety", "name": {"ja": "Safety（日本語）", "en": "Safety"}}],
+        "deep_dives": [
+            {
+                "position": 1,
+                "title": {"ja": "ディープダイブ1", "en": "Deep dive 1"},
+                "what_happened": {"ja": "出来事。", "en": "What happened."},
+                "why_it_matters": {"ja": "重要性。", "en": "Why it matters."},
+                "practical_points": {"ja": "実践。", "en": "Practical points."},
+                "takeaways": [{"position": 1, "text": {"ja": "ポイント1", "en": "Takeaway 1"}}],
+            }
+        ],
+        "read_more": [
+            {
+                "position": 2,
+                "title": {"ja": "関連記事1", "en": "Related 1"},
+                "summary": {"ja": "概要。", "en": "Summary."},
+                "url": "https://example.com/1",
+            }
+        ],
+    }
+
+
+def test_bilingual_text_export_imports_back_to_the_same_content(tmp_path):
+    run("import_briefing", str(SEED))
+    DeepDive.objects.filter(position=2).update(title_en="Multilingual safety evaluation grows")
+    original = briefing_to_dict(Briefing.objects.with_contents().get())
+
+    exported = run("export_briefing", "2026-05-19", "--format", "text", "--lang", "both")
+    Briefing.objects.all().delete()
+    path = tmp_path / "export.txt"
+    path.write_text(exported)
+    run("import_briefing", str(path))
+
+    assert briefing_to_dict(Briefing.objects.with_contents().get()) == original
+
+
+def test_export_of_an_unknown_date_is_a_clear_error():
+    with pytest.raises(CommandError, match="There is no briefing for 2026-05-19"):
+        run("export_briefing", "2026-05-19")
+
+
+def test_export_of_a_malformed_date_is_a_clear_error():
+    with pytest.raises(CommandError, match="is not a date"):
+        run("export_briefing", "2026-13-40")
