@@ -67,6 +67,7 @@ class Briefing(models.Model):
     class Meta:
         ordering = ["-date"]
         get_latest_by = "date"
+        permissions = [("publish_briefing", _("Can publish, schedule and unpublish briefings"))]
         verbose_name = _("briefing")
         verbose_name_plural = _("briefings")
 

@@ -1,0 +1,24 @@
+"""The newsroom's roles, as Django groups with model permissions."""
+
+from django.utils.translation import gettext_lazy as _
+
+EDITORS = "Editors"
+TRANSLATORS = "Translators"
+
+CONTENT_MODELS = ["briefing", "deepdive", "takeaway", "readmore", "keyword"]
+
+# Translators need "change" to open the admin forms; which fields they may write is
+# enforced by editorial.permissions, not by these model permissions.
+ROLE_PERMISSIONS = {
+    EDITORS: [
+        f"briefing.{action}_{model}"
+        for model in CONTENT_MODELS
+        for action in ("add", "change", "delete", "view")
+    ]
+    + ["briefing.publish_briefing"],
+    TRANSLATORS: [
+        f"briefing.{action}_{model}" for model in CONTENT_MODELS for action in ("change", "view")
+    ],
+}
+
+ROLE_LABELS = {EDITORS: _("Editors"), TRANSLATORS: _("Translators")}
