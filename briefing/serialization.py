@@ -74,3 +74,10 @@ def filled_field_counts(data: dict) -> dict[str, int]:
             if values.get(code):
                 counts[code] += 1
     return counts
+
+
+def completeness(data: dict) -> dict[str, int]:
+    """Percentage of written fields per language, out of the fields written in any language."""
+    written = sum(1 for _label, values in translated_values(data) if any(values.values()))
+    filled = filled_field_counts(data)
+    return {code: round(100 * filled[code] / written) if written else 100 for code in filled}
