@@ -8,6 +8,7 @@ urlpatterns = [
 
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
+    path("editorial/", include("editorial.urls")),
     path("", include("briefing.urls")),
     prefix_default_language=True,
 )
