@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
 from briefing.models import Briefing
@@ -8,6 +9,12 @@ from editorial.roles import EDITORS, TRANSLATORS
 from tests.factories import make_briefing, make_user
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _cold_content_type_cache():
+    """The content-type cache lives for the whole process; start each count from cold."""
+    ContentType.objects.clear_cache()
 
 
 @pytest.fixture
