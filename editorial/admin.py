@@ -7,6 +7,7 @@ them, and inline rows cannot be added or deleted without the model's add/delete 
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Prefetch
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -143,6 +144,7 @@ class ReadMoreInline(LockedFieldsMixin, TranslationStackedInline):
     model = ReadMore
     fields = ("position", "title", "summary", "url")
     extra = 0
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("briefing")

@@ -11,6 +11,7 @@ import re
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.translator import translator
 
 from briefing.models import Briefing, DeepDive, ReadMore, Takeaway
 from briefing.serialization import LANGUAGE_CODES, briefing_to_dict, translated_values
@@ -95,6 +96,12 @@ def next_morning(now: datetime.datetime | None = None, hour: int = 6) -> datetim
     return datetime.datetime.combine(tomorrow, datetime.time(hour), tzinfo=local.tzinfo)
 
 
+def _no_text(model) -> dict[str, str]:
+    """Every translated field empty, as the importer leaves a field nobody wrote."""
+    fields = translator.get_options_for_model(model).all_fields
+    return {f"{field}_{code}": "" for field in fields for code in LANGUAGE_CODES}
+
+
 @transaction.atomic
 def start_next_issue(briefing: Briefing) -> Briefing:
     """Tomorrow's draft (the day after `briefing`) with the same numbering and empty texts."""
@@ -103,15 +110,20 @@ def start_next_issue(briefing: Briefing) -> Briefing:
         raise WorkflowError(
             _("There is already a briefing for %(date)s.") % {"date": date.isoformat()}
         )
-    following = Briefing.objects.create(date=date, status=Briefing.Status.DRAFT)
+    following = Briefing.objects.create(
+        date=date, status=Briefing.Status.DRAFT, **_no_text(Briefing)
+    )
     for deep_dive in briefing.deep_dives.prefetch_related("takeaways"):
-        copy = DeepDive.objects.create(briefing=following, position=deep_dive.position)
+        copy = DeepDive.objects.create(
+            briefing=following, position=deep_dive.position, **_no_text(DeepDive)
+        )
         Takeaway.objects.bulk_create(
-            Takeaway(deep_dive=copy, position=takeaway.position)
+            Takeaway(deep_dive=copy, position=takeaway.position, **_no_text(Takeaway))
             for takeaway in deep_dive.takeaways.all()
         )
     ReadMore.objects.bulk_create(
-        ReadMore(briefing=following, position=item.position) for item in briefing.read_more.all()
+        ReadMore(briefing=following, position=item.position, **_no_text(ReadMore))
+        for item in briefing.read_more.all()
     )
     return following
 
