@@ -11,7 +11,12 @@ def _form_values(form) -> dict:
         bound = form[name]
         value = bound.value()
         if isinstance(field.widget, forms.MultiWidget):
-            parts = field.widget.decompress(value) if value else [None] * len(field.widget.widgets)
+            if isinstance(value, list):  # a bound form gives the parts as sent
+                parts = value
+            elif value:
+                parts = field.widget.decompress(value)
+            else:
+                parts = [None] * len(field.widget.widgets)
             for index, part in enumerate(parts):
                 values[f"{bound.html_name}_{index}"] = _text(part)
         elif isinstance(value, bool):
