@@ -106,6 +106,8 @@ class ScheduleForm(forms.Form):
 
 
 class ImportTextForm(forms.Form):
+    error_line_number = None
+
     text = forms.CharField(
         label=_("Text"),
         required=False,
@@ -137,6 +139,29 @@ class ImportTextForm(forms.Form):
         try:
             cleaned_data["data"] = parse_briefing_text(text)
         except BriefingTextError as exc:
-            self.error_line = getattr(exc, "line_number", None)
-            raise ValidationError(str(exc), code="parse") from None
+            self.error_line_number = getattr(exc, "line_number", None)
+            raise ValidationError(parse_error_message(exc), code="parse") from None
         return cleaned_data
+
+    def error_context(self, around: int = 2) -> list[tuple[int, str, bool]]:
+        """The numbered lines around the line the parser stopped at, to show with the error."""
+        number = getattr(self, "error_line_number", None)
+        if not number:
+            return []
+        lines = self.cleaned_data.get("text", "").splitlines()
+        first = max(1, number - around)
+        return [
+            (n, lines[n - 1], n == number) for n in range(first, min(len(lines), number + around) + 1)
+        ]
+
+
+def parse_error_message(exc: BriefingTextError) -> str:
+    number = getattr(exc, "line_number", None)
+    if number is None:
+        return str(exc)
+    message = gettext("Line %(number)d: %(problem)s") % {
+        "number": number,
+        "problem": getattr(exc, "message", str(exc)),
+    }
+    line = getattr(exc, "line", "")
+    return f"{message} — “{line}”" if line else message

@@ -39,12 +39,11 @@ def get_briefing_for_staff(request, date: str, queryset=None) -> Briefing:
     )
 
 
-@never_cache
+# render_issue/render_parallel with preview=True send "private, no-store" and noindex.
 def preview(request, date):
     return render_issue(request, get_briefing_for_staff(request, date), preview=True)
 
 
-@never_cache
 def preview_parallel(request, date):
     return render_parallel(request, get_briefing_for_staff(request, date), preview=True)
 
@@ -85,6 +84,8 @@ def import_text(request):
         "opts": Briefing._meta,
         "form": form,
     }
+    if request.method == "POST" and not form.is_valid():
+        context["error_lines"] = form.error_context()
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data["data"]
         if "save" in request.POST:
