@@ -14,10 +14,10 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 from django.utils.timezone import localtime
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from modeltranslation.admin import (
     TabbedTranslationAdmin,
     TranslationStackedInline,
@@ -81,7 +81,7 @@ def error_summary(form, inline_admin_formsets) -> list[str]:
     ]
     for inline_admin_formset in inline_admin_formsets:
         formset = inline_admin_formset.formset
-        verbose_name = formset.model._meta.verbose_name
+        verbose_name = capfirst(formset.model._meta.verbose_name)
         summary += [f"{verbose_name}: {error}" for error in formset.non_form_errors()]
         for index, inline_form in enumerate(formset.forms, start=1):
             position = inline_form.instance.position or inline_form["position"].value() or index
@@ -117,7 +117,9 @@ class DeepDiveInline(LockedFieldsMixin, TranslationStackedInline):
     show_change_link = True
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("briefing").prefetch_related("takeaways")
+        return (
+            super().get_queryset(request).select_related("briefing").prefetch_related("takeaways")
+        )
 
     @admin.display(description=_("key takeaways"))
     def takeaway_list(self, deep_dive):

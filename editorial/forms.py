@@ -64,7 +64,8 @@ def conflict_message(briefing: Briefing) -> str:
 class BriefingAdminForm(EditTokenForm):
     class Meta:
         model = Briefing
-        fields = "__all__"
+        # The admin narrows these to what the user may change (see editorial.permissions).
+        fields = ("date", "status", "publish_at", "theme", "lead", "tldr", "keywords")
 
     def issue_id(self):
         return self.instance.pk
@@ -86,7 +87,14 @@ class BriefingAdminForm(EditTokenForm):
 class DeepDiveAdminForm(EditTokenForm):
     class Meta:
         model = DeepDive
-        fields = "__all__"
+        fields = (
+            "briefing",
+            "position",
+            "title",
+            "what_happened",
+            "why_it_matters",
+            "practical_points",
+        )
 
     def issue_id(self):
         return self.instance.briefing_id
@@ -151,7 +159,8 @@ class ImportTextForm(forms.Form):
         lines = self.cleaned_data.get("text", "").splitlines()
         first = max(1, number - around)
         return [
-            (n, lines[n - 1], n == number) for n in range(first, min(len(lines), number + around) + 1)
+            (n, lines[n - 1], n == number)
+            for n in range(first, min(len(lines), number + around) + 1)
         ]
 
 

@@ -67,10 +67,15 @@ def export(request, date, format, lang):
 
 def parsed_rows(data: dict) -> list[tuple[str, str, str]]:
     """The parsed issue as (field, Japanese, English) rows, for the editor to check."""
-    rows = [(describe_field(label), values["ja"], values["en"]) for label, values in translated_values(data)]
+    rows = [
+        (describe_field(label), values["ja"], values["en"])
+        for label, values in translated_values(data)
+    ]
     for item in data["read_more"]:
         if item.get("url"):
-            rows.append((describe_field(f"read_more[{item['position']}]") + " · URL", item["url"], ""))
+            rows.append(
+                (describe_field(f"read_more[{item['position']}]") + " · URL", item["url"], "")
+            )
     return rows
 
 

@@ -14,7 +14,9 @@ from tests.factories import make_briefing, make_user
 
 pytestmark = pytest.mark.django_db
 
-SEED = Path(__file__).resolve().parent.parent / "editorial" / "demo" / "daily-briefing-2026-05-19.txt"
+SEED = (
+    Path(__file__).resolve().parent.parent / "editorial" / "demo" / "daily-briefing-2026-05-19.txt"
+)
 IMPORT_URL = "/ja/editorial/import/"
 
 
@@ -50,7 +52,11 @@ def test_it_saves_the_previewed_text_as_a_draft_with_history(client, editor):
     briefing = Briefing.objects.get()
     assert response["Location"] == reverse("admin:briefing_briefing_change", args=[briefing.pk])
     assert briefing.status == Briefing.Status.DRAFT
-    assert (DeepDive.objects.count(), Takeaway.objects.count(), ReadMore.objects.count()) == (3, 9, 2)
+    assert (DeepDive.objects.count(), Takeaway.objects.count(), ReadMore.objects.count()) == (
+        3,
+        9,
+        2,
+    )
     [version] = Version.objects.get_for_object(briefing)
     assert version.revision.user == editor
 
@@ -81,7 +87,9 @@ def test_it_shows_the_parsers_line_numbered_error_and_saves_nothing(client, edit
 
 
 def test_it_refuses_a_file_that_is_not_utf8(client, editor):
-    upload = SimpleUploadedFile("issue.txt", "2026年5月19日\n今日のテーマ: 安全。\n".encode("shift_jis"))
+    upload = SimpleUploadedFile(
+        "issue.txt", "2026年5月19日\n今日のテーマ: 安全。\n".encode("shift_jis")
+    )
     response = client.post(IMPORT_URL, {"file": upload, "save": "1"})
     assert response.context["form"].non_field_errors() == [
         "The file is not UTF-8 text; save it as UTF-8 and try again."

@@ -5,7 +5,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
 from briefing.models import Briefing
-from editorial.roles import EDITORS, TRANSLATORS
+from editorial.roles import EDITORS
 from tests.factories import make_briefing, make_user
 
 pytestmark = pytest.mark.django_db

@@ -46,7 +46,9 @@ def snapshot(briefing):
         "status": briefing.status,
         "publish_at": briefing.publish_at,
         "keywords": sorted(briefing.keywords.values_list("slug", flat=True)),
-        "deep_dives": list(DeepDive.objects.filter(briefing=briefing).values_list("pk", "position")),
+        "deep_dives": list(
+            DeepDive.objects.filter(briefing=briefing).values_list("pk", "position")
+        ),
         "takeaways": list(
             Takeaway.objects.filter(deep_dive__briefing=briefing).values_list("pk", "position")
         ),

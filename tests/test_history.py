@@ -82,9 +82,7 @@ def test_it_restores_an_earlier_revision_of_the_whole_issue(client, editor):
     save_unchanged_but(client, briefing, theme_en="First")
     original = contents(briefing.pk)
     first_version = versions_of(briefing).get()
-    save_unchanged_but(
-        client, briefing, theme_en="Second", **{"deep_dives-1-DELETE": "on"}
-    )
+    save_unchanged_but(client, briefing, theme_en="Second", **{"deep_dives-1-DELETE": "on"})
     assert len(contents(briefing.pk)["deep_dives"]) == 1
 
     url = reverse("admin:briefing_briefing_revision", args=[briefing.pk, first_version.pk])
@@ -104,7 +102,11 @@ def test_it_recovers_a_deleted_briefing_with_its_parts(client, editor):
         reverse("admin:briefing_briefing_delete", args=[briefing.pk]), {"post": "yes"}
     )
     assert response.status_code == 302
-    assert (Briefing.objects.count(), DeepDive.objects.count(), Takeaway.objects.count()) == (0, 0, 0)
+    assert (Briefing.objects.count(), DeepDive.objects.count(), Takeaway.objects.count()) == (
+        0,
+        0,
+        0,
+    )
 
     recover_list = client.get(reverse("admin:briefing_briefing_recoverlist"))
     [deleted] = recover_list.context["deleted"]
@@ -149,7 +151,10 @@ def test_it_lets_translators_read_history_but_not_restore(client):
     version = versions_of(briefing).get()
     client.force_login(make_user("toru", role=TRANSLATORS))
 
-    assert client.get(reverse("admin:briefing_briefing_history", args=[briefing.pk])).status_code == 200
+    assert (
+        client.get(reverse("admin:briefing_briefing_history", args=[briefing.pk])).status_code
+        == 200
+    )
     url = reverse("admin:briefing_briefing_revision", args=[briefing.pk, version.pk])
     assert client.post(url, {}).status_code == 403
     assert client.get(reverse("admin:briefing_briefing_recoverlist")).status_code == 403

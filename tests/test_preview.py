@@ -11,7 +11,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def draft():
-    return make_briefing(status=Briefing.Status.DRAFT, theme_ja="下書きのテーマ", theme_en="Draft theme")
+    return make_briefing(
+        status=Briefing.Status.DRAFT, theme_ja="下書きのテーマ", theme_en="Draft theme"
+    )
 
 
 def preview_url(lang, name="editorial:preview", date="2026-05-19"):

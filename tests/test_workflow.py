@@ -93,9 +93,7 @@ def test_it_refuses_a_schedule_in_the_past():
     assert Briefing.objects.get().status == Briefing.Status.DRAFT
 
 
-@pytest.mark.parametrize(
-    "status", [Briefing.Status.REVIEW, Briefing.Status.PUBLISHED]
-)
+@pytest.mark.parametrize("status", [Briefing.Status.REVIEW, Briefing.Status.PUBLISHED])
 def test_it_unpublishes_back_to_draft(status):
     briefing = workflow.unpublish(make_briefing(status=status))
     briefing.refresh_from_db()
@@ -115,7 +113,9 @@ def test_it_filters_issues_by_state():
     make_briefing(datetime.date(2026, 5, 18), publish_at=NOW + datetime.timedelta(hours=1))
 
     def dates(state):
-        return [b.date.day for b in workflow.filter_by_state(Briefing.objects.order_by("date"), state)]
+        return [
+            b.date.day for b in workflow.filter_by_state(Briefing.objects.order_by("date"), state)
+        ]
 
     assert dates(State.DRAFT) == [15]
     assert dates(State.REVIEW) == [16]
@@ -222,7 +222,9 @@ def test_it_warns_when_publishing_with_missing_translations(client, editor):
 
 def test_it_warns_when_publishing_from_the_form(client, editor):
     briefing = draft(tldr_ja="")
-    data = change_form_data(client.get(reverse("admin:briefing_briefing_change", args=[briefing.pk])))
+    data = change_form_data(
+        client.get(reverse("admin:briefing_briefing_change", args=[briefing.pk]))
+    )
     data |= {"status": "published", "publish_at_0": "", "publish_at_1": ""}
 
     response = client.post(reverse("admin:briefing_briefing_change", args=[briefing.pk]), data)
