@@ -5,6 +5,7 @@ fields read-only: Django leaves read-only fields out of the form, so a forged PO
 them, and inline rows cannot be added or deleted without the model's add/delete permission.
 """
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -175,8 +176,8 @@ class BriefingAdmin(
 ):
     form = BriefingAdminForm
     change_list_template = "admin/briefing/briefing/change_list.html"
-    list_display = ("date", "theme", "state", "completeness", "updated_at")
-    list_display_links = ("date", "theme")
+    list_display = ("date", "theme_any", "state", "completeness", "updated_at")
+    list_display_links = ("date", "theme_any")
     list_filter = (StateFilter,)
     date_hierarchy = "date"
     search_fields = (
@@ -231,6 +232,16 @@ class BriefingAdmin(
             '<span class="editorial-state editorial-state-{}">{}</span>', state.value, state.label
         )
 
+    @admin.display(description=_("theme"), ordering="theme")
+    def theme_any(self, briefing):
+        """The theme in the admin's language, else in the language it was written in."""
+        if briefing.theme:
+            return briefing.theme
+        other = briefing.theme_ja or briefing.theme_en
+        return (
+            format_html('<span class="editorial-other-language">{}</span>', other) if other else "—"
+        )
+
     @admin.display(description=_("translated"))
     def completeness(self, briefing):
         shares = completeness(briefing_to_dict(briefing))
@@ -269,9 +280,9 @@ class BriefingAdmin(
                 )
             ]
             context["preview_links"] = [
-                (_("Preview (ja)"), _preview_url(obj, "ja")),
-                (_("Preview (en)"), _preview_url(obj, "en")),
-                (_("Preview side by side"), _preview_url(obj, None, parallel=True)),
+                (_("Japanese"), _preview_url(obj, "ja")),
+                (_("English"), _preview_url(obj, "en")),
+                (_("side by side"), _preview_url(obj, None, parallel=True)),
             ]
             context["state"] = workflow.state_of(obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
@@ -371,6 +382,9 @@ class TakeawayInline(LockedFieldsMixin, TranslationTabularInline):
     model = Takeaway
     fields = ("position", "text")
     extra = 0
+    formfield_overrides = {
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 80})}
+    }
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("deep_dive__briefing")

@@ -6,6 +6,7 @@ import pytest
 import time_machine
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from briefing.models import Briefing
 from editorial.roles import EDITORS, TRANSLATORS
@@ -13,6 +14,14 @@ from tests.admin_forms import change_form_data
 from tests.factories import make_briefing, make_user
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """These tests read the interface's English messages."""
+    with translation.override("en"):
+        yield
+
 
 TOKYO = datetime.timezone(datetime.timedelta(hours=9))
 
@@ -52,7 +61,7 @@ def test_it_refuses_the_second_of_two_concurrent_saves(briefing):
     assert second.status_code == 200
     [error] = second.context["adminform"].form.non_field_errors()
     assert error == (
-        "erika saved this briefing at 2026年5月19日10:30, after you opened it. Your changes were "
+        "erika saved this briefing at May 19, 2026, 10:30 a.m., after you opened it. Your changes were "
         "NOT saved and are still in the form below. Compare with their version (History), then "
         "save again to replace it with yours."
     )

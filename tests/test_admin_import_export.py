@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 SEED = (
     Path(__file__).resolve().parent.parent / "editorial" / "demo" / "daily-briefing-2026-05-19.txt"
 )
-IMPORT_URL = "/ja/editorial/import/"
+IMPORT_URL = "/en/editorial/import/"
 
 
 @pytest.fixture
@@ -159,3 +159,9 @@ def test_it_links_the_export_buttons_and_previews_from_the_issue_page(client, ed
 def test_it_keeps_exports_from_outsiders(client):
     make_briefing(status=Briefing.Status.DRAFT)
     assert client.get("/ja/editorial/export/2026-05-19/json/both/").status_code == 404
+
+
+def test_it_explains_errors_in_the_editors_language(client, editor):
+    response = client.post("/ja/editorial/import/", {"text": "hello\n2026-05-19\n", "save": "1"})
+    assert response.context["form"].non_field_errors() == ["1 行目: text before the date — “hello”"]
+    assert "何も保存されていません。" in response.content.decode()

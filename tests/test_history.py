@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from reversion.models import Version
 
 from briefing.models import Briefing, DeepDive, ReadMore, Takeaway
@@ -13,6 +14,13 @@ from tests.admin_forms import change_form_data
 from tests.factories import make_briefing, make_user
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """These tests read the interface's English messages."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ import pytest
 import time_machine
 from django.contrib.messages import get_messages
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from briefing.models import Briefing
 from editorial import workflow
@@ -14,6 +14,14 @@ from tests.admin_forms import change_form_data
 from tests.factories import make_briefing, make_user
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """These tests read the interface's English messages."""
+    with translation.override("en"):
+        yield
+
 
 TOKYO = datetime.timezone(datetime.timedelta(hours=9))
 NOW = datetime.datetime(2026, 5, 19, 9, 0, tzinfo=TOKYO)
