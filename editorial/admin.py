@@ -247,11 +247,48 @@ class BriefingAdmin(
         shares = completeness(briefing_to_dict(briefing))
         return " · ".join(f"{code} {shares[code]}%" for code in LANGUAGE_CODES)
 
-    # Saving.
+    def view_on_site(self, briefing):
+        # The public URL of a draft is a 404; the preview shows any issue to its staff.
+        return _preview_url(briefing, None)
+
+    # Saving, optionally with a workflow step ("Save and publish now" and the like).
+    def workflow_buttons(self, request, obj):
+        if obj is None or obj.pk is None:
+            return []
+        state = workflow.state_of(obj)
+        buttons = []
+        if can_edit_structure(request.user) and state == workflow.State.DRAFT:
+            buttons.append(("_submit_for_review", _("Save and submit for review")))
+        if can_publish(request.user):
+            if state != workflow.State.LIVE:
+                buttons.append(("_publish_now", _("Save and publish now")))
+            if state != workflow.State.DRAFT:
+                buttons.append(("_unpublish", _("Save and unpublish")))
+        return buttons
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST":
+            asked = [name for name in WORKFLOW_STEPS if name in request.POST]
+            allowed = {
+                "_submit_for_review": can_edit_structure,
+                "_publish_now": can_publish,
+                "_unpublish": can_publish,
+            }
+            if any(not allowed[name](request.user) for name in asked):
+                raise PermissionDenied
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         briefing = form.instance
-        if briefing.status == Briefing.Status.PUBLISHED and "status" in form.changed_data:
+        step = next((name for name in WORKFLOW_STEPS if name in request.POST), None)
+        if step is not None:
+            try:
+                WORKFLOW_STEPS[step](briefing)
+            except workflow.WorkflowError as exc:
+                messages.warning(request, str(exc))
+        published_now = step == "_publish_now" or "status" in form.changed_data
+        if briefing.status == Briefing.Status.PUBLISHED and published_now:
             self.warn_missing_translations(request, [briefing])
 
     def warn_missing_translations(self, request, briefings):
@@ -285,6 +322,7 @@ class BriefingAdmin(
                 (_("side by side"), _preview_url(obj, None, parallel=True)),
             ]
             context["state"] = workflow.state_of(obj)
+            context["workflow_buttons"] = self.workflow_buttons(request, obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     # Actions.
@@ -368,6 +406,13 @@ class BriefingAdmin(
             % {"date": following, "count": following.deep_dives.count()},
         )
         return HttpResponseRedirect(reverse("admin:briefing_briefing_change", args=[following.pk]))
+
+
+WORKFLOW_STEPS = {
+    "_submit_for_review": workflow.submit_for_review,
+    "_publish_now": workflow.publish_now,
+    "_unpublish": workflow.unpublish,
+}
 
 
 def _preview_url(briefing, lang, parallel=False):

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from briefing.models import Briefing
 from editorial.roles import EDITORS
+from tests.admin_forms import change_form_data
 from tests.factories import make_briefing, make_user
 
 pytestmark = pytest.mark.django_db
@@ -70,4 +71,29 @@ def test_it_shows_the_deep_dive_page_in_a_fixed_number_of_queries(
     deep_dive = make_briefing(deep_dives=2, takeaways=takeaways).deep_dives.first()
     with django_assert_num_queries(9):
         response = client.get(change_url(deep_dive))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("deep_dives", [1, 5])
+def test_it_shows_the_history_in_a_fixed_number_of_queries(
+    client, editor, deep_dives, django_assert_num_queries
+):
+    briefing = make_briefing(deep_dives=deep_dives)
+    url = change_url(briefing)
+    for theme in ("One", "Two"):
+        data = change_form_data(client.get(url))
+        client.post(url, data | {"theme_en": theme})
+    ContentType.objects.clear_cache()
+    with django_assert_num_queries(9):
+        response = client.get(reverse("admin:briefing_briefing_history", args=[briefing.pk]))
+    assert len(response.context["action_list"]) == 2
+
+
+@pytest.mark.parametrize("count", [1, 5])
+def test_it_lists_keywords_in_a_fixed_number_of_queries(
+    client, editor, count, django_assert_num_queries
+):
+    make_briefing(keywords=[f"Word {n}" for n in range(count)])
+    with django_assert_num_queries(9):
+        response = client.get(reverse("admin:briefing_keyword_changelist"))
     assert response.status_code == 200

@@ -8,7 +8,7 @@ from django.utils import timezone, translation
 
 from briefing.models import Briefing
 from editorial import workflow
-from editorial.roles import EDITORS
+from editorial.roles import EDITORS, TRANSLATORS
 from editorial.workflow import State, WorkflowError
 from tests.admin_forms import change_form_data
 from tests.factories import make_briefing, make_user
@@ -249,3 +249,46 @@ def test_it_starts_the_next_issue_from_the_list(client, editor):
     following = Briefing.objects.get(date=datetime.date(2026, 5, 20))
     assert response["Location"] == reverse("admin:briefing_briefing_change", args=[following.pk])
     assert following.deep_dives.count() == 2
+
+
+def change_url(briefing):
+    return reverse("admin:briefing_briefing_change", args=[briefing.pk])
+
+
+@pytest.mark.parametrize(
+    ("button", "status"),
+    [("_submit_for_review", "review"), ("_publish_now", "published")],
+)
+def test_it_saves_and_moves_the_issue_on_with_one_button(client, editor, button, status):
+    briefing = draft()
+    data = change_form_data(client.get(change_url(briefing)))
+
+    response = client.post(change_url(briefing), data | {"theme_en": "Edited", button: "1"})
+
+    assert response.status_code == 302
+    briefing.refresh_from_db()
+    assert (briefing.theme_en, briefing.status) == ("Edited", status)
+
+
+def test_it_offers_the_buttons_that_fit_the_state(client, editor):
+    response = client.get(change_url(draft()))
+    assert [name for name, _label in response.context["workflow_buttons"]] == [
+        "_submit_for_review",
+        "_publish_now",
+    ]
+    live = make_briefing(datetime.date(2026, 5, 18))
+    response = client.get(change_url(live))
+    assert [name for name, _label in response.context["workflow_buttons"]] == ["_unpublish"]
+
+
+def test_it_refuses_a_translators_publish_button_and_saves_nothing(client):
+    briefing = draft()
+    client.force_login(make_user("toru", role=TRANSLATORS))
+    data = change_form_data(client.get(change_url(briefing)))
+    assert client.get(change_url(briefing)).context["workflow_buttons"] == []
+
+    response = client.post(change_url(briefing), data | {"theme_en": "Edited", "_publish_now": "1"})
+
+    assert response.status_code == 403
+    briefing.refresh_from_db()
+    assert (briefing.theme_en, briefing.status) == ("Theme 05/19", Briefing.Status.DRAFT)
