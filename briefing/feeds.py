@@ -8,7 +8,7 @@ from django.utils.html import linebreaks
 from django.utils.translation import gettext as _
 
 from .cache import cached_page
-from .localization import localized, reader_language
+from .localization import localized
 from .models import Briefing
 
 FEED_LENGTH = 30
@@ -29,9 +29,6 @@ class IssuesFeed(Feed):
 
     def feed_url(self):
         return reverse("briefing:feed")
-
-    def language(self):
-        return reader_language()
 
     def items(self):
         return Briefing.objects.published().order_by("-date")[:FEED_LENGTH]

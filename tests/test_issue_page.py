@@ -286,7 +286,7 @@ def test_alternates_name_both_languages_and_a_default(client):
         '<link rel="alternate" hreflang="en" href="http://127.0.0.1:8000/en/2026/05/19/">' in body
     )
     assert (
-        '<link rel="alternate" hreflang="x-default" href="http://127.0.0.1:8000/ja/2026/05/19/">'
+        '<link rel="alternate" hreflang="x-default" href="http://127.0.0.1:8000/2026/05/19/">'
         in body
     )
     assert '<html lang="en">' in body

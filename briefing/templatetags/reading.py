@@ -102,6 +102,14 @@ def absolute_page_in(context, lang):
     return settings.SITE_URL + page_in(context, lang)
 
 
+@register.simple_tag(takes_context=True)
+def absolute_x_default(context):
+    """This page without a language prefix: LocaleMiddleware redirects it by Accept-Language
+    (the same x-default as the sitemap's)."""
+    code = settings.LANGUAGE_CODE
+    return settings.SITE_URL + page_in(context, code).replace(f"/{code}/", "/", 1)
+
+
 @register.simple_tag
 def absolute(path):
     return settings.SITE_URL + path
