@@ -405,3 +405,12 @@ def test_without_preview_there_is_no_banner(client):
 
     assert "Preview" not in body
     assert "noindex" not in body
+
+
+def test_the_x_default_address_redirects_by_accept_language(client):
+    make_briefing()
+
+    response = client.get("/2026/05/19/", headers={"accept-language": "en"})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/en/2026/05/19/"
