@@ -215,3 +215,33 @@ def test_a_preview_is_never_cached_nor_served_from_the_cache(client, rf):
     public = client.get(URL)
     assert public.status_code == 404
     assert "Secret draft" not in public.content.decode()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/en/feed/",
+        "/en/feed/atom/",
+        "/sitemap.xml",
+        "/api/v1/briefings/",
+        "/api/v1/briefings/2026-05-19/",
+        "/en/archive/",
+        "/en/2026/05/19/both/",
+    ],
+)
+def test_every_cached_endpoint_shows_an_edit_on_the_next_request(
+    client, django_assert_num_queries, path
+):
+    briefing = make_briefing(theme_en="Before", tldr_en="Before")
+    first = client.get(path)
+    with django_assert_num_queries(0):
+        assert client.get(path).content == first.content
+
+    briefing.theme_en = briefing.tldr_en = "After the edit"
+    briefing.save()
+
+    response = client.get(path)
+    assert response.status_code == 200
+    if path != "/sitemap.xml":
+        assert "After the edit" in response.content.decode()
+    assert response.headers["ETag"] != first.headers["ETag"]

@@ -414,3 +414,13 @@ def test_the_x_default_address_redirects_by_accept_language(client):
 
     assert response.status_code == 302
     assert response["Location"] == "/en/2026/05/19/"
+
+
+def test_a_missing_page_is_a_friendly_404_in_the_readers_language(client):
+    response = client.get("/ja/2026/05/19/")
+
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert "ページが見つかりません" in body
+    assert '<meta name="robots" content="noindex">' in body
+    assert '<a href="/ja/archive/">アーカイブを見る</a>' in body
