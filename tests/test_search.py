@@ -1,6 +1,8 @@
 import datetime
+import io
 
 import pytest
+from django.core.management import call_command
 
 from briefing.models import Briefing, SearchDocument
 from tests.factories import make_briefing
@@ -143,3 +145,15 @@ def test_search_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(2):
         response = client.get("/en/search/", {"q": "takeaway"})
     assert len(response.context["results"]) == 3
+
+
+def test_the_rebuild_command_catches_up_with_changes_that_bypass_signals(client):
+    make_briefing()
+    Briefing.objects.update(lead_en="Written with a bulk update")
+    assert client.get("/en/search/", {"q": "bulk update"}).context["results"] == []
+
+    output = io.StringIO()
+    call_command("rebuild_search_documents", stdout=output)
+
+    assert output.getvalue() == "Rebuilt the search documents of 1 issues.\n"
+    assert found_dates(client.get("/en/search/", {"q": "bulk update"})) == ["2026-05-19"]
