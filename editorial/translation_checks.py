@@ -84,7 +84,9 @@ def check(source_text: str, translation: str, source: str, target: str, terms=()
         ratio = len(translation) / len(source_text)
         if not low <= ratio <= high:
             warnings.append(
-                _("The translation is %(ratio).1f× the length of the source (usual: %(low)s–%(high)s×).")
+                _(
+                    "The translation is %(ratio).1f× the length of the source (usual: %(low)s–%(high)s×)."
+                )
                 % {"ratio": ratio, "low": low, "high": high}
             )
     dropped = [

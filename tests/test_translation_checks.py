@@ -16,7 +16,10 @@ def test_a_faithful_translation_has_no_warnings():
 
 def test_numbers_and_percentages_missing_from_the_translation_are_flagged():
     warnings = check(
-        "売上は１２％増え、3.5億ドルに達した。", "Sales rose by 12 percent to $350 million.", "ja", "en"
+        "売上は１２％増え、3.5億ドルに達した。",
+        "Sales rose by 12 percent to $350 million.",
+        "ja",
+        "en",
     )
     assert warnings == ["Numbers in the source missing from the translation: 12%, 3.5"]
 

@@ -23,7 +23,9 @@ def fields_of(briefing, path):
 
 
 def test_an_identical_earlier_source_is_suggested_at_100():
-    make_briefing(datetime.date(2026, 5, 18), lead_ja=SOURCE, lead_en="Safety research looks inward.")
+    make_briefing(
+        datetime.date(2026, 5, 18), lead_ja=SOURCE, lead_en="Safety research looks inward."
+    )
     today = make_briefing(lead_ja=SOURCE, lead_en="")
 
     found = suggestions(fields_of(today, "lead"), "ja", "en")
