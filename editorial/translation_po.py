@@ -18,7 +18,12 @@ from briefing.models import Briefing
 from briefing.serialization import LANGUAGE_CODES
 
 from .importing import ImportRefused, parse_date
-from .translation_state import mark_still_correct, normalize, other_language
+from .translation_state import (
+    keep_source_current,
+    mark_still_correct,
+    normalize,
+    other_language,
+)
 from .translation_status import OUTDATED, briefing_status
 
 
@@ -160,6 +165,8 @@ def import_po(po: polib.POFile, *, user=None) -> ImportReport:
                 report.confirmed.append(entry.msgctxt)
         for obj in dirty.values():
             obj.save()
+        for context in report.changed:
+            keep_source_current(fields[context].obj, fields[context].field, target)
         for item in confirm:
             mark_still_correct(item.obj, item.field, target)
         if user is not None:

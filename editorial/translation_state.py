@@ -141,6 +141,21 @@ def mark_still_correct(obj, field: str, code: str) -> None:
     )
 
 
+def keep_source_current(obj, field: str, target: str) -> None:
+    """The target text was just written as a translation (translator editor, PO import): the
+    source it was translated from stays up to date, however the translation was reworded."""
+    source = other_language(target)
+    translation = text_of(obj, field, target)
+    TranslationState.objects.filter(
+        content_type=ContentType.objects.get_for_model(obj),
+        object_id=obj.pk,
+        field=field,
+        language=source,
+    ).exclude(source_hash=EMPTY_FINGERPRINT).update(
+        source_hash=fingerprint(translation), source_text=translation
+    )
+
+
 def briefing_objects(briefing) -> list:
     """The briefing and every translated object in it (load it with with_contents())."""
     objects = [briefing]

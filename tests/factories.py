@@ -68,3 +68,14 @@ def make_briefing(
         )
         briefing.keywords.add(keyword)
     return briefing
+
+
+def make_user(username="user", *, groups=(), is_staff=True, is_superuser=False):
+    """A user in the given role groups (editorial.roles), staff unless told otherwise."""
+    from django.contrib.auth.models import Group, User
+
+    user = User.objects.create_user(
+        username, password="correct horse", is_staff=is_staff, is_superuser=is_superuser
+    )
+    user.groups.set(Group.objects.filter(name__in=groups))
+    return user

@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from briefing.models import Briefing
 from briefing.serialization import LANGUAGE_CODES
@@ -16,6 +16,8 @@ class Command(BaseCommand):
         parser.add_argument("--to", required=True, choices=LANGUAGE_CODES, dest="target")
         parser.add_argument("file", type=Path, help="The PO file to write.")
 
+    # The report is for the terminal and scripts: one language, whatever the settings.
+    @no_translations
     def handle(self, *args, date, target, file, **options):
         try:
             day = parse_date(date)

@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from editorial.translation_po import POImportError, import_po, read_po
 
@@ -14,6 +14,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path, help="The translated PO file.")
 
+    # The report is for the terminal and scripts: one language, whatever the settings.
+    @no_translations
     def handle(self, *args, file, **options):
         try:
             content = file.read_bytes()

@@ -1,6 +1,6 @@
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from briefing.models import Briefing
 from editorial.importing import ImportRefused, parse_date
@@ -21,6 +21,8 @@ class Command(BaseCommand):
             "--json", action="store_true", dest="as_json", help="Print JSON instead of text."
         )
 
+    # The report is for the terminal and scripts: one language, whatever the settings.
+    @no_translations
     def handle(self, *args, date=None, as_json=False, **options):
         queryset = Briefing.objects.all()
         if date:
