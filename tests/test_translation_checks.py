@@ -1,5 +1,20 @@
+import pytest
+from django.utils import translation
+
 from editorial.translation_checks import check
 from editorial.translation_memory import Term
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Warnings speak the interface language; these tests read them in English."""
+    with translation.override("en"):
+        yield
+
+
+def test_warnings_are_in_the_interface_language():
+    with translation.override("ja"):
+        assert check("Benchmarks", "Benchmarks", "en", "ja") == ["訳文が原文と同じです。"]
 
 
 def test_a_faithful_translation_has_no_warnings():

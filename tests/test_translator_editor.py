@@ -15,6 +15,8 @@ from tests.factories import make_briefing, make_user
 pytestmark = pytest.mark.django_db
 
 EDITOR = "/ja/admin/translations/2026-05-19/en/"
+# Where a test reads interface messages, it reads them in English.
+EDITOR_EN = "/en/admin/translations/2026-05-19/en/"
 CONTENT_MODELS = (Briefing, DeepDive, Takeaway, ReadMore, Keyword)
 
 
@@ -213,7 +215,7 @@ def test_suggestions_and_warnings_are_shown_and_usable_without_javascript(transl
     briefing.tldr_ja = "売上は5%増えた。"
     briefing.save()
 
-    response = translator.get(EDITOR)
+    response = translator.get(EDITOR_EN)
 
     rows = {row.item.path: row for row, _field in response.context["rows"]}
     assert [(s.translation, s.similarity) for s in rows["lead"].suggestions] == [
@@ -243,9 +245,6 @@ def test_the_editor_takes_a_fixed_number_of_queries(translator, django_assert_nu
     with django_assert_num_queries(len(one.captured_queries)):
         response = translator.get(EDITOR)
     assert len(response.context["rows"]) == 3 + 5 * 6 + 2 + 2
-
-
-EDITOR_EN = "/en/admin/translations/2026-05-19/en/"
 
 
 def test_po_file_download_and_upload_in_the_admin(translator):
