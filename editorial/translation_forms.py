@@ -2,6 +2,7 @@ from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .translation_state import fingerprint, normalize, other_language
 from .translation_status import MISSING, OUTDATED
 
 DIRECTION_CHOICES = [
@@ -30,6 +31,7 @@ class TranslationForm(forms.Form):
 
     def __init__(self, items, target, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.items, self.target = items, target
         for item in items:
             model_field = type(item.obj)._meta.get_field(item.field)
             multiline = isinstance(model_field, models.TextField)
@@ -45,6 +47,40 @@ class TranslationForm(forms.Form):
                 initial=item.texts[target],
                 widget=widget,
             )
+            # The source the translator saw, to catch an editor changing it meanwhile.
+            self.fields[source_field(item.path)] = forms.CharField(
+                required=False,
+                initial=fingerprint(item.texts[other_language(target)]),
+                widget=forms.HiddenInput,
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        source = other_language(self.target)
+        for item in self.items:
+            new = cleaned.get(item.path)
+            if new is None or normalize(new) == item.texts[self.target]:
+                continue
+            if cleaned.get(source_field(item.path)) != fingerprint(item.texts[source]):
+                self.add_error(
+                    item.path,
+                    _(
+                        "The source changed while you were translating. Check your "
+                        "translation against the new source and save again."
+                    ),
+                )
+        return cleaned
+
+    def rebind_sources(self):
+        """After a refused save: the hidden fingerprints now name the source on the page."""
+        self.data = self.data.copy()
+        source = other_language(self.target)
+        for item in self.items:
+            self.data[source_field(item.path)] = fingerprint(item.texts[source])
+
+
+def source_field(path: str) -> str:
+    return f"{path}@source"
 
 
 class POUploadForm(forms.Form):

@@ -90,6 +90,7 @@ def editor(request, date, target):
                 % {"changed": len(changed), "confirmed": len(confirmed)},
             )
             return redirect(request.path)
+        form.rebind_sources()
     else:
         form = TranslationForm(items, target)
     source = other_language(target)

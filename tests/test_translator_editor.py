@@ -48,6 +48,30 @@ def form_data(response):
     return {name: form[name].value() or "" for name in form.fields}
 
 
+def test_a_source_changed_while_translating_is_an_error_and_nothing_is_saved(translator):
+    briefing = make_briefing()
+    Briefing.objects.update(lead_en="", tldr_en="")
+    data = form_data(translator.get(EDITOR_EN))
+    briefing.refresh_from_db()
+    briefing.lead_ja = "編集者が書き換えたリード。"
+    briefing.save()
+
+    response = translator.post(EDITOR_EN, data | {"lead": "The lead.", "tldr": "The summary."})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "lead": [
+            "The source changed while you were translating. Check your translation against "
+            "the new source and save again."
+        ]
+    }
+    assert (Briefing.objects.get().lead_en, Briefing.objects.get().tldr_en) == ("", "")
+    # Saving again from the page now showing the new source succeeds.
+    again = {name: response.context["form"][name].value() or "" for name in data}
+    assert translator.post(EDITOR_EN, again).status_code == 302
+    assert Briefing.objects.get().lead_en == "The lead."
+
+
 def statuses(briefing):
     return {f.path: f.status for f in briefing_status(briefing)}
 
@@ -122,6 +146,8 @@ def test_it_shows_every_field_in_order_with_source_status_and_diff(translator):
     assert '<div class="source-text" lang="ja">新しいリード文。</div>' in content
     assert "<ins>新しい</ins>リード文。" in content
     assert 'name="still_correct" value="lead"' in content
+    fingerprint_of_source = response.context["form"]["lead@source"].value()
+    assert f'<input type="hidden" name="lead@source" value="{fingerprint_of_source}"' in content
     assert "<script>" not in content and "style=" not in content
 
 
