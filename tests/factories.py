@@ -70,12 +70,14 @@ def make_briefing(
     return briefing
 
 
-def make_user(username="user", *, groups=(), is_staff=True, is_superuser=False):
-    """A user in the given role groups (editorial.roles), staff unless told otherwise."""
-    from django.contrib.auth.models import Group, User
+def make_user(username="editor", *, role=None, staff=True, superuser=False):
+    """A user with a password of "pw"; `role` is a group name from editorial.roles."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
 
-    user = User.objects.create_user(
-        username, password="correct horse", is_staff=is_staff, is_superuser=is_superuser
+    user = get_user_model().objects.create_user(
+        username, password="pw", is_staff=staff, is_superuser=superuser
     )
-    user.groups.set(Group.objects.filter(name__in=groups))
+    if role is not None:
+        user.groups.add(Group.objects.get(name=role))
     return user

@@ -14,7 +14,7 @@ QUEUE = "/ja/admin/translations/"
 
 @pytest.fixture
 def translator(client):
-    client.force_login(make_user("translator", groups=[TRANSLATORS]))
+    client.force_login(make_user("translator", role=TRANSLATORS))
     return client
 
 
@@ -33,16 +33,16 @@ def test_anonymous_visitors_are_sent_to_the_admin_login(client):
     assert response["Location"] == "/ja/admin/login/?next=/ja/admin/translations/"
 
 
-@pytest.mark.parametrize(("is_staff", "groups"), [(False, [TRANSLATORS]), (True, []), (False, [])])
-def test_non_staff_and_staff_without_a_role_are_refused(client, is_staff, groups):
-    client.force_login(make_user("outsider", groups=groups, is_staff=is_staff))
+@pytest.mark.parametrize(("is_staff", "role"), [(False, TRANSLATORS), (True, None), (False, None)])
+def test_non_staff_and_staff_without_a_role_are_refused(client, is_staff, role):
+    client.force_login(make_user("outsider", role=role, staff=is_staff))
 
     assert client.get(QUEUE).status_code == 403
 
 
 @pytest.mark.parametrize("role", [TRANSLATORS, EDITORS])
 def test_translators_and_editors_see_the_queue(client, role):
-    client.force_login(make_user("member", groups=[role]))
+    client.force_login(make_user("member", role=role))
 
     response = client.get(QUEUE)
 

@@ -22,7 +22,7 @@ CONTENT_MODELS = (Briefing, DeepDive, Takeaway, ReadMore, Keyword)
 
 @pytest.fixture
 def user():
-    return make_user("translator", groups=[TRANSLATORS])
+    return make_user("translator", role=TRANSLATORS)
 
 
 @pytest.fixture
@@ -87,7 +87,7 @@ def test_anonymous_visitors_are_sent_to_the_admin_login(client):
 
 def test_non_staff_users_are_refused_and_cannot_post(client):
     make_briefing()
-    client.force_login(make_user("reader", groups=[TRANSLATORS], is_staff=False))
+    client.force_login(make_user("reader", role=TRANSLATORS, staff=False))
 
     assert client.get(EDITOR).status_code == 403
     assert client.post(EDITOR, {"lead": "Hacked."}).status_code == 403
@@ -97,14 +97,14 @@ def test_non_staff_users_are_refused_and_cannot_post(client):
 @pytest.mark.parametrize("role", [TRANSLATORS, EDITORS])
 def test_translators_and_editors_may_translate(client, role):
     make_briefing()
-    client.force_login(make_user("member", groups=[role]))
+    client.force_login(make_user("member", role=role))
 
     assert client.get(EDITOR).status_code == 200
 
 
 def test_superusers_may_translate(client):
     make_briefing()
-    client.force_login(make_user("root", is_superuser=True))
+    client.force_login(make_user("root", superuser=True))
 
     assert client.get(EDITOR).status_code == 200
 
