@@ -1,7 +1,7 @@
 """Keeping TranslationState in step with every save of a translated model.
 
 The receivers run on post_save, so every path that saves a model keeps the status: the admin,
-the translator editor, the importers, reversion restores (revert() calls save()) and any other
+the translator editor, the importers, reversion restores (raw saves included) and any other
 code. QuerySet.update(), bulk_create() and raw SQL send no signals and bypass it: after such a
 write call rebuild_states(briefing), which records any text it finds changed.
 """
@@ -175,8 +175,8 @@ def rebuild_states(briefing) -> int:
 
 
 def _saved(sender, instance, raw=False, update_fields=None, **kwargs):
-    if raw:  # loaddata: the fixture brings its own records, if any
-        return
+    # raw saves are not skipped: reversion's revert() saves with raw=True, and a restore must
+    # update the records like any other write.
     fields = TRANSLATED_FIELDS[sender]
     columns = {
         f"{field}{suffix}"

@@ -217,7 +217,7 @@ def test_the_import_command_with_replace_keeps_outdated_detection(tmp_path):
     assert (summary["en"]["missing"], summary["ja"]["missing"]) == (15, 12)
 
 
-def test_a_reversion_restore_goes_through_save_and_updates_the_status():
+def test_a_reversion_restore_updates_the_records_like_any_save():
     # Registration belongs to the history feature; register here only if it has not.
     registered_here = not reversion.is_registered(Briefing)
     if registered_here:
@@ -229,11 +229,16 @@ def test_a_reversion_restore_goes_through_save_and_updates_the_status():
         briefing.lead_ja = "書き換えたリード。"
         briefing.save()
         assert status_of(briefing, "lead")["en"] == OUTDATED
-
-        Version.objects.get_for_object(briefing).first().revert()
-
-        assert Briefing.objects.get().lead_ja == "元のリード。"
+        briefing.lead_en = "The rewritten lead."
+        briefing.save()
         assert status_of(briefing, "lead") == {"ja": UP_TO_DATE, "en": UP_TO_DATE}
+
+        Version.objects.get_for_object(briefing).last().revert()
+
+        restored = Briefing.objects.get()
+        assert (restored.lead_ja, restored.lead_en) == ("元のリード。", "The original lead.")
+        assert status_of(briefing, "lead") == {"ja": UP_TO_DATE, "en": UP_TO_DATE}
+
     finally:
         if registered_here:
             reversion.unregister(Briefing)
