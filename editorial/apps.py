@@ -7,6 +7,7 @@ class EditorialConfig(AppConfig):
     verbose_name = _("Editorial")
 
     def ready(self):
-        from . import history
+        from . import history, translation_state
 
         history.register_models()
+        translation_state.connect()
