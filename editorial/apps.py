@@ -10,4 +10,5 @@ class EditorialConfig(AppConfig):
         from . import history, translation_state
 
         history.register_models()
+        history.connect()
         translation_state.connect()

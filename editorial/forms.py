@@ -45,12 +45,13 @@ class EditTokenForm(forms.ModelForm):
         if cleaned_data.get("edit_token") != token:
             self.data = self.data.copy()
             self.data[self.add_prefix("edit_token")] = token
-            raise ValidationError(conflict_message(current), code="conflict")
+            since = history.opened_at(cleaned_data.get("edit_token") or "")
+            raise ValidationError(conflict_message(current, since), code="conflict")
         return cleaned_data
 
 
-def conflict_message(briefing: Briefing) -> str:
-    version = history.last_version(briefing)
+def conflict_message(briefing: Briefing, since=None) -> str:
+    version = history.last_version(briefing, since)
     user = version.revision.user if version else None
     when = version.revision.date_created if version else briefing.updated_at
     who = (user.get_full_name() or user.get_username()) if user else gettext("someone else")

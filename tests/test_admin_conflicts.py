@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from briefing.models import Briefing
+from briefing.models import Briefing, Takeaway
 from editorial.roles import EDITORS, TRANSLATORS
 from tests.admin_forms import change_form_data
 from tests.factories import make_briefing, make_user
@@ -45,23 +45,27 @@ def briefing():
 
 
 def test_it_refuses_the_second_of_two_concurrent_saves(briefing):
-    erika = logged_in("erika", EDITORS)
-    toru = logged_in("toru", TRANSLATORS)
-    erikas_form = change_form_data(erika.get(change_url(briefing)))
-    torus_form = change_form_data(toru.get(change_url(briefing)))
-
-    with time_machine.travel(datetime.datetime(2026, 5, 19, 10, 30, tzinfo=TOKYO), tick=False):
+    with time_machine.travel(
+        datetime.datetime(2030, 5, 19, 10, 0, tzinfo=TOKYO), tick=False
+    ) as clock:
+        # Signed in inside the travel: a session from today would have expired by then.
+        erika = logged_in("erika", EDITORS)
+        toru = logged_in("toru", TRANSLATORS)
+        erikas_form = change_form_data(erika.get(change_url(briefing)))
+        torus_form = change_form_data(toru.get(change_url(briefing)))
+        clock.move_to(datetime.datetime(2030, 5, 19, 10, 30, tzinfo=TOKYO))
         first = erika.post(change_url(briefing), erikas_form | {"theme_en": "Erika's theme"})
-    second = toru.post(
-        change_url(briefing),
-        torus_form | {"theme_en": "Toru's theme", "deep_dives-0-title_en": "Toru's title"},
-    )
+        clock.move_to(datetime.datetime(2030, 5, 19, 10, 45, tzinfo=TOKYO))
+        second = toru.post(
+            change_url(briefing),
+            torus_form | {"theme_en": "Toru's theme", "deep_dives-0-title_en": "Toru's title"},
+        )
 
     assert first.status_code == 302
     assert second.status_code == 200
     [error] = second.context["adminform"].form.non_field_errors()
     assert error == (
-        "erika saved this briefing at May 19, 2026, 10:30 a.m., after you opened it. Your changes were "
+        "erika saved this briefing at May 19, 2030, 10:30 a.m., after you opened it. Your changes were "
         "NOT saved and are still in the form below. Compare with their version (History), then "
         "save again to replace it with yours."
     )
@@ -120,3 +124,18 @@ def test_it_refuses_an_issue_save_after_one_of_its_deep_dives_was_saved(briefing
     assert refused.status_code == 200
     assert refused.context["adminform"].form.non_field_errors()[0].startswith("kenji saved")
     assert Briefing.objects.get().theme_en == "Theme 05/19"
+
+
+def test_it_notices_a_save_by_another_path_such_as_the_translator_editor(briefing):
+    erika = logged_in("erika", EDITORS)
+    erikas_form = change_form_data(erika.get(change_url(briefing)))
+    takeaway = Takeaway.objects.filter(deep_dive__briefing=briefing).first()
+    takeaway.text_en = "Changed elsewhere"
+    takeaway.save()
+
+    refused = erika.post(change_url(briefing), erikas_form | {"theme_en": "Erika's"})
+
+    assert refused.status_code == 200
+    assert refused.context["adminform"].form.non_field_errors()[0].startswith("someone else saved")
+    takeaway.refresh_from_db()
+    assert takeaway.text_en == "Changed elsewhere"
