@@ -11,7 +11,8 @@ from config.settings import env, envint
 cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 wsgi_app = "config.wsgi:application"
-bind = [f"0.0.0.0:{envint('PORT', 8000, minimum=1)}"]
+port = envint("PORT", 8000, minimum=1)
+bind = [f"0.0.0.0:{port}"]
 # The usual rule for synchronous workers; WEB_CONCURRENCY sets it explicitly (for example
 # to keep the PostgreSQL connection count in check: each worker holds one connection).
 workers = envint("WEB_CONCURRENCY", 2 * cpus + 1, minimum=1)

@@ -56,15 +56,18 @@ def briefing_to_archive_line(briefing: Briefing) -> dict:
 def write_archive(out: IO[str]) -> int:
     """Write every briefing, oldest first; return how many."""
     count = 0
+    # One snapshot for the whole export, however many queries the iteration takes (inside
+    # a caller's transaction, that transaction's own isolation applies).
+    snapshot = connection.vendor == "postgresql" and not connection.in_atomic_block
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            # One snapshot for the whole export, however many queries the iteration takes.
+        if snapshot:
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
         briefings = Briefing.objects.with_contents().order_by("date")
         for briefing in briefings.iterator(chunk_size=100):
-            out.write(json.dumps(briefing_to_archive_line(briefing), ensure_ascii=False))
-            out.write("\n")
+            # One write per line: a management command's stdout adds a newline to each write
+            # that lacks one.
+            out.write(json.dumps(briefing_to_archive_line(briefing), ensure_ascii=False) + "\n")
             count += 1
     return count
 
@@ -106,12 +109,15 @@ def restore_archive(lines: Iterable[bytes]) -> int:
         try:
             created_at = _timestamp(data, "created_at")
             updated_at = _timestamp(data, "updated_at")
+            if data.get("publish_at") is not None:
+                _timestamp(data, "publish_at")
             briefing = save_briefing_data(data)
             restore_editorial_state(briefing, data)
-        except ImportRefused as exc:
-            raise ArchiveError(f"{date}: {exc}", line_number) from None
-        except (TypeError, ValueError) as exc:
-            raise ArchiveError(f"{date}: {exc}", line_number) from None
+        except (ImportRefused, TypeError, ValueError) as exc:
+            message = str(exc)
+            if not message.startswith(str(date)):
+                message = f"{date}: {message}"
+            raise ArchiveError(message, line_number) from None
         # Saving set both to now; the archive's own times are the true ones.
         Briefing.objects.filter(pk=briefing.pk).update(created_at=created_at, updated_at=updated_at)
     return len(first_line_of_date)
