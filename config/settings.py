@@ -227,8 +227,6 @@ LOGIN_URL = "admin:login"
 # in docs/deploy.md). TLS is expected to end at a proxy or load balancer in front of gunicorn.
 HTTPS = envbool("DJANGO_HTTPS", not DEBUG)
 SECURE_SSL_REDIRECT = envbool("DJANGO_SECURE_SSL_REDIRECT", HTTPS)
-# The probes must work over plain HTTP from inside the network (load balancer, Docker).
-SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 if envbool("DJANGO_SECURE_PROXY_SSL_HEADER", False):
     # Only behind a proxy that always sets (and never passes through) X-Forwarded-Proto.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -5,6 +5,7 @@ import logging
 import pytest
 from django.conf import settings as django_settings
 from django.conf.urls.i18n import i18n_patterns
+from django.core.exceptions import PermissionDenied
 from django.db import OperationalError
 from django.test import Client
 from django.urls import path
@@ -18,6 +19,10 @@ handler500 = "config.errors.server_error"
 
 def crash(request):
     raise RuntimeError("internal detail: the password is hunter2")
+
+
+def forbidden(request):
+    raise PermissionDenied("internal reason")
 
 
 def database_gone(request):
@@ -35,11 +40,16 @@ class DatabaseGoneMiddleware:
 
 
 urlpatterns = [
-    *i18n_patterns(path("crash/", crash), path("database-gone/", database_gone)),
+    *i18n_patterns(
+        path("crash/", crash),
+        path("forbidden/", forbidden),
+        path("database-gone/", database_gone),
+    ),
     *site_urlpatterns,
 ]
 
 HEADINGS = {
+    403: ("アクセスできません", "Access denied"),
     404: ("ページが見つかりません", "Page not found"),
     500: ("エラーが発生しました", "Something went wrong"),
     503: ("一時的にご利用いただけません", "Temporarily unavailable"),
@@ -87,6 +97,15 @@ def test_a_crash_gets_the_500_page_with_no_traceback_or_settings(visitor, lang):
 
 
 @pytest.mark.urls(__name__)
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_a_forbidden_page_gets_the_bilingual_403_page(visitor, lang):
+    response = visitor.get(f"/{lang}/forbidden/")
+
+    body = assert_error_page(response, 403, lang)
+    assert "internal reason" not in body
+
+
+@pytest.mark.urls(__name__)
 def test_a_crash_is_logged_with_its_traceback_and_request(visitor, caplog):
     visitor.get("/en/crash/")
 
@@ -125,3 +144,16 @@ def test_the_error_pages_css_is_their_own(client):
 
     assert css is not None
     assert ".error section.current" in open(css, encoding="utf-8").read()
+
+
+@pytest.mark.django_db
+def test_a_form_sent_without_a_valid_csrf_token_gets_a_bilingual_explanation():
+    browser = Client(enforce_csrf_checks=True)
+
+    response = browser.post("/en/admin/login/", {"username": "a", "password": "b"})
+
+    body = response.content.decode()
+    assert response.status_code == 403
+    assert "<h1>The form has expired</h1>" in body
+    assert "<h1>フォームの有効期限が切れました</h1>" in body
+    assert "CSRF" not in body
