@@ -222,6 +222,12 @@ SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 LOGIN_URL = "admin:login"
 
+# --- Public reading site -------------------------------------------------------------------
+# Issue dates read "2026年5月19日 (火)" / "Tuesday, May 19, 2026" (config/formats/<lang>/).
+FORMAT_MODULE_PATH = ["config.formats"]
+# Rendered public pages are cached in the `default` cache (above) and keyed by a content
+# generation that every content change replaces: see briefing/cache.py.
+
 # --- Security -----------------------------------------------------------------------------
 # Production defaults are the strict ones; each can be relaxed by its variable (documented
 # in docs/deploy.md). TLS is expected to end at a proxy or load balancer in front of gunicorn.

@@ -1,231 +1,115 @@
-"""Backups: export_archive writes JSON Lines, import_archive restores them losslessly."""
-
 import datetime
-import json
-from io import StringIO
 
 import pytest
-from django.core.management import CommandError, call_command
-from django.utils import timezone
 
-from briefing.models import Briefing, DeepDive, Keyword, ReadMore, Takeaway
-from briefing.serialization import briefing_to_dict
+from briefing.cache import current_generation
+from briefing.models import Briefing, Keyword
+from briefing.views import ISSUES_PER_PAGE
 from tests.factories import make_briefing
 
 pytestmark = pytest.mark.django_db
 
 
-def run(*args) -> str:
-    out = StringIO()
-    call_command(*args, stdout=out)
-    return out.getvalue()
+def listed(response):
+    return [briefing.date.isoformat() for briefing in response.context["page"].object_list]
 
 
-def make_archive_contents():
-    """Every workflow state, both languages, a half-translated issue, keywords, odd text."""
-    make_briefing(datetime.date(2026, 5, 18), keywords=["Safety", "Access"], deep_dives=2)
-    make_briefing(
-        datetime.date(2026, 5, 19),
-        status=Briefing.Status.DRAFT,
-        theme_en="",
-        lead_ja='改行\nと "引用" と <タグ> と 😀',
-    )
-    make_briefing(
-        datetime.date(2026, 5, 20),
-        status=Briefing.Status.PUBLISHED,
-        publish_at=datetime.datetime(2100, 1, 1, 6, 30, tzinfo=datetime.UTC),
-        keywords=["Safety"],
-        read_more=0,
-    )
-    make_briefing(datetime.date(2026, 5, 21), status=Briefing.Status.REVIEW, deep_dives=0)
+def test_the_archive_lists_published_issues_newest_first_by_month(client):
+    make_briefing(datetime.date(2026, 4, 30))
+    make_briefing(datetime.date(2026, 5, 18))
+    make_briefing(datetime.date(2026, 5, 19))
+    make_briefing(datetime.date(2026, 5, 20), status=Briefing.Status.DRAFT)
+
+    response = client.get("/ja/archive/")
+
+    assert response.status_code == 200
+    assert listed(response) == ["2026-05-19", "2026-05-18", "2026-04-30"]
+    body = response.content.decode()
+    assert body.index("<h2>2026年5月</h2>") < body.index("<h2>2026年4月</h2>")
+    assert "2026年5月19日 (火)" in body
+    assert "テーマ 05/19" in body
+    assert "要約です。" in body
 
 
-def empty_the_database():
-    Briefing.objects.all().delete()
-    Keyword.objects.all().delete()
+def test_the_archive_is_paginated(client):
+    start = datetime.date(2026, 1, 1)
+    for offset in range(ISSUES_PER_PAGE + 1):
+        make_briefing(start + datetime.timedelta(days=offset), deep_dives=0, read_more=0)
+
+    first = client.get("/en/archive/")
+    second = client.get("/en/archive/", {"page": 2})
+
+    assert len(listed(first)) == ISSUES_PER_PAGE
+    assert listed(second) == ["2026-01-01"]
+    assert 'rel="next" href="?page=2"' in first.content.decode()
+    assert "Page 2 of 2" in second.content.decode()
+    assert client.get("/en/archive/", {"page": 3}).status_code == 404
+    assert client.get("/en/archive/", {"page": "x"}).status_code == 404
 
 
-def table_counts():
-    return [m.objects.count() for m in (Briefing, DeepDive, Takeaway, ReadMore, Keyword)]
+def test_the_archive_of_a_year_and_of_a_month(client):
+    make_briefing(datetime.date(2025, 12, 31))
+    make_briefing(datetime.date(2026, 4, 30))
+    make_briefing(datetime.date(2026, 5, 19))
+
+    assert listed(client.get("/en/archive/2026/")) == ["2026-05-19", "2026-04-30"]
+    assert listed(client.get("/en/archive/2026/04/")) == ["2026-04-30"]
+    assert "May 2026" in client.get("/en/archive/2026/05/").content.decode()
+    assert client.get("/en/archive/2024/").status_code == 404
+    assert client.get("/en/archive/2026/13/").status_code == 404
 
 
-def test_each_line_is_one_briefing_in_the_shared_shape_with_its_workflow_state(tmp_path):
-    make_archive_contents()
-    archive = tmp_path / "briefings.jsonl"
+def test_the_archive_without_issues_says_so(client):
+    response = client.get("/en/archive/")
 
-    output = run("export_archive", str(archive))
-
-    lines = archive.read_text(encoding="utf-8").splitlines()
-    assert output == f"Wrote 4 briefings to {archive}.\n"
-    assert len(lines) == 4
-    briefings = Briefing.objects.with_contents().order_by("date")
-    for line, briefing in zip(lines, briefings, strict=True):
-        assert json.loads(line) == briefing_to_dict(briefing) | {
-            "publish_at": briefing.publish_at.isoformat() if briefing.publish_at else None,
-            "created_at": briefing.created_at.isoformat(),
-            "updated_at": briefing.updated_at.isoformat(),
-        }
-    scheduled = json.loads(lines[2])
-    assert (scheduled["status"], scheduled["publish_at"]) == (
-        "published",
-        "2100-01-01T06:30:00+00:00",
-    )
-    assert json.loads(lines[1])["publish_at"] is None
-    # Readable, not escaped, in an editor or with grep.
-    assert '改行\\nと \\"引用\\" と <タグ> と 😀' in lines[1]
+    assert response.status_code == 200
+    assert "No issue has been published yet." in response.content.decode()
 
 
-def test_an_archive_restores_into_an_empty_database_exactly(tmp_path):
-    make_archive_contents()
-    counts = table_counts()
-    first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
-    run("export_archive", str(first))
-    empty_the_database()
+def test_a_keyword_page_lists_its_published_issues_in_the_readers_language(client):
+    make_briefing(datetime.date(2026, 5, 18), keywords=["Safety"])
+    make_briefing(datetime.date(2026, 5, 19), keywords=["Safety", "Agents"])
+    make_briefing(datetime.date(2026, 5, 20), keywords=["Safety"], status=Briefing.Status.DRAFT)
 
-    output = run("import_archive", str(first))
-    run("export_archive", str(second))
+    response = client.get("/ja/keywords/safety/")
 
-    assert output == f"Restored 4 briefings from {first}.\n"
-    assert table_counts() == counts
-    # Content, statuses, publication times, timestamps and numbering all survived.
-    assert second.read_text(encoding="utf-8") == first.read_text(encoding="utf-8")
-    assert [b.date.day for b in Briefing.objects.published().order_by("date")] == [18]
+    assert response.status_code == 200
+    assert listed(response) == ["2026-05-19", "2026-05-18"]
+    body = response.content.decode()
+    assert "<h1>Safety（日本語）</h1>" in body
+    assert body.count("<h1") == 1
 
 
-def test_export_to_standard_output(capsys):
-    make_briefing()
-    out = StringIO()
-
-    call_command("export_archive", "-", stdout=out)
-
-    [line] = out.getvalue().splitlines()
-    assert json.loads(line)["date"] == "2026-05-19"
-    assert capsys.readouterr().err == "Wrote 1 briefings.\n"
-
-
-def test_an_empty_database_exports_an_empty_archive(tmp_path):
-    archive = tmp_path / "empty.jsonl"
-
-    run("export_archive", str(archive))
-
-    assert archive.read_bytes() == b""
-
-
-def test_an_export_that_cannot_be_written_is_a_clear_error(tmp_path):
-    with pytest.raises(CommandError) as error:
-        run("export_archive", str(tmp_path / "missing-dir" / "x.jsonl"))
-
-    assert str(error.value) == (
-        f"Cannot write {tmp_path / 'missing-dir' / 'x.jsonl'}: No such file or directory"
-    )
-
-
-def test_a_restore_refuses_a_database_that_has_briefings(tmp_path):
-    make_briefing(datetime.date(2026, 5, 1))
-    archive = tmp_path / "a.jsonl"
-    run("export_archive", str(archive))
-
-    with pytest.raises(CommandError) as error:
-        run("import_archive", str(archive))
-
-    assert str(error.value) == (
-        f"{archive}, the database already has briefings; an archive is restored into an "
-        "empty database. Nothing was restored."
-    )
-
-
-def good_lines() -> list[str]:
-    make_archive_contents()
-    out = StringIO()
-    call_command("export_archive", "-", stdout=out)
-    empty_the_database()
-    return out.getvalue().splitlines()
-
-
-def replace_in(line: str, **changes) -> str:
-    return json.dumps(json.loads(line) | changes, ensure_ascii=False)
-
-
-@pytest.mark.parametrize(
-    ("damage", "message"),
-    [
-        (lambda lines: lines.insert(2, "{not json"), "line 3: not valid JSON (Expecting"),
-        (lambda lines: lines.insert(1, "[1, 2]"), "line 2: not a briefing (a JSON object"),
-        (
-            lambda lines: lines.__setitem__(3, replace_in(lines[3], status="lost")),
-            "line 4: 2026-05-21: status: ",
-        ),
-        (
-            lambda lines: lines.__setitem__(2, replace_in(lines[2], date="2026-02-30")),
-            "line 3: 2026-02-30: “2026-02-30” is not a date (YYYY-MM-DD).",
-        ),
-        (
-            lambda lines: lines.__setitem__(1, replace_in(lines[1], created_at="yesterday")),
-            "line 2: 2026-05-19: created_at: 'yesterday' is not an ISO 8601 date and time",
-        ),
-        (
-            lambda lines: lines.__setitem__(2, replace_in(lines[2], publish_at="soon")),
-            "line 3: 2026-05-20: publish_at: 'soon' is not an ISO 8601 date and time",
-        ),
-        (
-            lambda lines: lines.append(lines[0]),
-            "line 5: 2026-05-18 appears twice (first on line 1)",
-        ),
-    ],
-    ids=["json", "not-object", "status", "date", "timestamp", "publish-at", "duplicate"],
-)
-def test_a_bad_line_is_named_and_nothing_is_restored(tmp_path, damage, message):
-    lines = good_lines()
-    damage(lines)
-    archive = tmp_path / "damaged.jsonl"
-    archive.write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-    with pytest.raises(CommandError) as error:
-        run("import_archive", str(archive))
-
-    assert str(error.value).startswith(f"{archive}, {message}")
-    assert str(error.value).endswith(". Nothing was restored.")
-    assert table_counts() == [0, 0, 0, 0, 0]
-
-
-def test_a_line_that_is_not_utf8_is_named(tmp_path):
-    lines = good_lines()
-    archive = tmp_path / "latin1.jsonl"
-    archive.write_bytes((lines[0] + "\n").encode() + '{"theme": "café"}\n'.encode("latin-1"))
-
-    with pytest.raises(CommandError) as error:
-        run("import_archive", str(archive))
-
-    assert str(error.value) == (
-        f"{archive}, line 2: not UTF-8 (invalid continuation byte). Nothing was restored."
-    )
-    assert table_counts() == [0, 0, 0, 0, 0]
-
-
-def test_blank_lines_are_skipped(tmp_path):
-    lines = good_lines()
-    archive = tmp_path / "spaced.jsonl"
-    archive.write_text("\n\n".join(lines) + "\n\n", encoding="utf-8")
-
-    assert run("import_archive", str(archive)) == f"Restored 4 briefings from {archive}.\n"
-
-
-def test_a_missing_archive_is_a_clear_error(tmp_path):
-    with pytest.raises(CommandError) as error:
-        run("import_archive", str(tmp_path / "nope.jsonl"))
-
-    assert str(error.value) == f"Cannot read {tmp_path / 'nope.jsonl'}: No such file or directory"
-
-
-def test_restored_timestamps_are_the_archived_ones(tmp_path):
+def test_a_japanese_keyword_slug_works(client):
     briefing = make_briefing()
-    long_ago = timezone.make_aware(datetime.datetime(2026, 5, 18, 21, 0))
-    Briefing.objects.filter(pk=briefing.pk).update(created_at=long_ago, updated_at=long_ago)
-    archive = tmp_path / "a.jsonl"
-    run("export_archive", str(archive))
-    empty_the_database()
+    keyword = Keyword.objects.create(slug="量子化", name_ja="量子化", name_en="Quantization")
+    briefing.keywords.add(keyword)
 
-    run("import_archive", str(archive))
+    body = client.get("/ja/2026/05/19/").content.decode()
+    assert 'href="/ja/keywords/%E9%87%8F%E5%AD%90%E5%8C%96/"' in body
+    response = client.get("/en/keywords/量子化/")
+    assert response.status_code == 200
+    assert "<h1>Quantization</h1>" in response.content.decode()
 
-    restored = Briefing.objects.get()
-    assert (restored.created_at, restored.updated_at) == (long_ago, long_ago)
+
+def test_a_keyword_of_unpublished_issues_only_or_unknown_is_404(client):
+    make_briefing(keywords=["Hidden"], status=Briefing.Status.DRAFT)
+
+    assert client.get("/en/keywords/hidden/").status_code == 404
+    assert client.get("/en/keywords/nothing/").status_code == 404
+
+
+@pytest.mark.parametrize("deep_dives", [1, 5])
+def test_the_archive_and_keyword_pages_run_a_fixed_number_of_queries(
+    client, django_assert_num_queries, deep_dives
+):
+    for day in range(1, 4):
+        make_briefing(datetime.date(2026, 5, day), deep_dives=deep_dives, keywords=["A", "B"])
+    current_generation()
+
+    # Months, count, page.
+    with django_assert_num_queries(3):
+        assert len(listed(client.get("/en/archive/"))) == 3
+    # Keyword, count, page.
+    with django_assert_num_queries(3):
+        assert len(listed(client.get("/en/keywords/a/"))) == 3

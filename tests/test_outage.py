@@ -32,10 +32,11 @@ def test_it_answers_503_while_the_database_is_down_and_recovers_without_restart(
     database_relay,  # noqa: F811
 ):
     make_briefing()
-    assert wsgi_get("/ja/").status_code == 200
+    assert wsgi_get("/ja/2026/05/19/").status_code == 200
 
     database_relay.cut()
-    down = wsgi_get("/ja/")
+    # Not cached yet, so it needs the database.
+    down = wsgi_get("/en/2026/05/19/")
     down_again = wsgi_get("/en/2026/05/19/")
 
     assert down.status_code == 503
@@ -46,10 +47,22 @@ def test_it_answers_503_while_the_database_is_down_and_recovers_without_restart(
     assert down_again.status_code == 503
 
     database_relay.start()
-    back = wsgi_get("/ja/")
+    back = wsgi_get("/en/2026/05/19/")
 
     assert back.status_code == 200
-    assert "テーマ 05/19" in back.text
+    assert "Theme 05/19" in back.text
+
+
+def test_cached_public_pages_keep_being_served_during_an_outage(database_relay):  # noqa: F811
+    make_briefing()
+    before = wsgi_get("/ja/2026/05/19/")
+
+    database_relay.cut()
+    during = wsgi_get("/ja/2026/05/19/")
+
+    assert (during.status_code, during.text) == (200, before.text)
+    # The same issue in the other language was never cached.
+    assert wsgi_get("/en/2026/05/19/").status_code == 503
 
 
 def test_pages_without_the_database_keep_being_served_during_an_outage(
