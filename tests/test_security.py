@@ -131,6 +131,21 @@ def test_the_admin_works_under_the_policy_without_inline_script_or_style(
     assert problems == {}
 
 
+@pytest.mark.parametrize(
+    "path",
+    ["/ja/", "/en/2026/05/19/", "/ja/2026/05/19/both/", "/en/archive/", "/ja/search/?q=x"],
+)
+def test_public_pages_have_no_inline_script_or_style(client, path):
+    make_briefing(keywords=["Safety"])
+    finder = InlineCodeFinder()
+
+    response = client.get(path)
+    finder.feed(response.content.decode())
+
+    assert response.status_code == 200
+    assert finder.problems == []
+
+
 def test_the_admin_change_form_works_under_the_policy(admin_client, admin_user):
     url = reverse("admin:auth_user_change", args=[admin_user.pk])
     finder = InlineCodeFinder()
