@@ -1,6 +1,12 @@
 """The 404, 500 and 503 pages: bilingual, standalone, without the database, leaking nothing."""
 
 import logging
+import os
+import re
+import secrets
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
@@ -157,3 +163,36 @@ def test_a_form_sent_without_a_valid_csrf_token_gets_a_bilingual_explanation():
     assert "<h1>The form has expired</h1>" in body
     assert "<h1>フォームの有効期限が切れました</h1>" in body
     assert "CSRF" not in body
+
+
+def test_errors_go_to_stderr_as_one_line_with_their_context_in_production():
+    """Django's default would mail them to ADMINS and print nothing when DEBUG is off."""
+    script = (
+        "import logging; "
+        "logging.getLogger('django.request').error('Internal Server Error: /en/x/'); "
+        "logging.getLogger('django.request').warning('Not Found: /en/y/')"
+    )
+    environment = {
+        name: value for name, value in os.environ.items() if not name.startswith("DJANGO_")
+    } | {
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "briefing.example.com",
+    }
+
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--verbosity", "0", "-c", script],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.stdout == ""
+    [line] = result.stderr.splitlines()
+    assert re.fullmatch(
+        r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} ERROR \[django\.request\] \d+ "
+        r"Internal Server Error: /en/x/",
+        line,
+    )

@@ -240,6 +240,7 @@ def test_an_upload_over_the_limit_gets_the_413_page_before_it_is_read(client, se
 
     assert response.status_code == 413
     assert "larger than the limit of 48.8\xa0KB" in response.content.decode()
+    assert policy(response) == EXPECTED_POLICY
 
 
 def test_a_request_under_the_limits_is_served(client, settings, editor):
