@@ -11,11 +11,15 @@ import json
 from collections.abc import Iterable
 from typing import IO
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 
 from briefing.models import Briefing
-from briefing.serialization import briefing_to_dict
+from briefing.serialization import LANGUAGE_CODES, briefing_to_dict
 from editorial.importing import ImportRefused, save_briefing_data
+from editorial.models import TranslationState
+from editorial.translation_state import TRANSLATED_FIELDS
+from editorial.translation_status import _states_for, _walk
 
 
 class ArchiveError(Exception):
@@ -30,16 +34,76 @@ class ArchiveError(Exception):
         return f"line {self.line_number}: {message}" if self.line_number else message
 
 
+def _translated_fields(briefing: Briefing) -> dict:
+    """{path: (object, field)} for every translated field, paths as the translator tools name them."""
+    return {
+        f"{prefix}{field}": (obj, field)
+        for obj, prefix, _section in _walk(briefing)
+        for field in TRANSLATED_FIELDS[type(obj)]
+    }
+
+
 def editorial_state(briefing: Briefing) -> dict:
-    """Editorial records kept beside a briefing (translation status…), as extra JSON keys.
+    """Editorial records kept beside a briefing, as extra JSON keys of its archive line.
 
     The one place to add such state to the archive; restore_editorial_state reads it back.
+    Translation status: what each language was written against (the records of
+    editorial.models.TranslationState), so "outdated" survives a restore.
     """
-    return {}
+    fields = _translated_fields(briefing)
+    states = _states_for([obj for obj, _field in fields.values()])
+    translation_states = {}
+    for path, (obj, field) in fields.items():
+        for code in LANGUAGE_CODES:
+            state = states.get((type(obj), obj.pk, field, code))
+            if state is not None:
+                translation_states.setdefault(path, {})[code] = {
+                    "text_hash": state.text_hash,
+                    "source_hash": state.source_hash,
+                    "source_text": state.source_text,
+                    "updated_at": state.updated_at.isoformat(),
+                }
+    return {"translation_states": translation_states}
 
 
 def restore_editorial_state(briefing: Briefing, data: dict) -> None:
     """Recreate what editorial_state exported, for a briefing just restored from `data`."""
+    archived = data.get("translation_states")
+    if archived is None:
+        return  # an archive without them: the records the save just made stay
+    fields = _translated_fields(Briefing.objects.with_contents().get(pk=briefing.pk))
+    records, updated = [], []
+    for path, languages in archived.items():
+        if path not in fields:
+            raise ImportRefused(f"translation_states: no field {path} in this briefing")
+        obj, field = fields[path]
+        for code, record in languages.items():
+            if code not in LANGUAGE_CODES:
+                raise ImportRefused(f"translation_states: {path}: unknown language {code!r}")
+            records.append(
+                TranslationState(
+                    content_type=ContentType.objects.get_for_model(obj),
+                    object_id=obj.pk,
+                    field=field,
+                    language=code,
+                    text_hash=record["text_hash"],
+                    source_hash=record["source_hash"],
+                    source_text=record["source_text"],
+                )
+            )
+            updated.append(_timestamp(record, "updated_at"))
+    # The save just made records from the restored texts; the archived ones replace them.
+    objects = [obj for obj, _field in fields.values()]
+    for model in {type(obj) for obj in objects}:
+        TranslationState.objects.filter(
+            content_type=ContentType.objects.get_for_model(model),
+            object_id__in=[obj.pk for obj in objects if type(obj) is model],
+        ).delete()
+    created = TranslationState.objects.bulk_create(records)
+    for record, updated_at in zip(created, updated, strict=True):
+        record.updated_at = updated_at
+    # bulk_update, unlike save(), leaves auto_now alone.
+    TranslationState.objects.bulk_update(created, ["updated_at"])
 
 
 def briefing_to_archive_line(briefing: Briefing) -> dict:
@@ -113,6 +177,8 @@ def restore_archive(lines: Iterable[bytes]) -> int:
                 _timestamp(data, "publish_at")
             briefing = save_briefing_data(data)
             restore_editorial_state(briefing, data)
+        except KeyError as exc:
+            raise ArchiveError(f"{date}: {exc} is missing", line_number) from None
         except (ImportRefused, TypeError, ValueError) as exc:
             message = str(exc)
             if not message.startswith(str(date)):

@@ -10,6 +10,9 @@ from django.utils import timezone
 
 from briefing.models import Briefing, DeepDive, Keyword, ReadMore, Takeaway
 from briefing.serialization import briefing_to_dict
+from editorial.archive import editorial_state
+from editorial.models import TranslationState
+from editorial.translation_status import OUTDATED, briefing_status
 from tests.factories import make_briefing
 
 pytestmark = pytest.mark.django_db
@@ -38,6 +41,18 @@ def make_archive_contents():
         read_more=0,
     )
     make_briefing(datetime.date(2026, 5, 21), status=Briefing.Status.REVIEW, deep_dives=0)
+    # The Japanese lead and a takeaway change after translation: their English is outdated.
+    edited = Briefing.objects.get(date=datetime.date(2026, 5, 18))
+    edited.lead_ja = "書き直したリード文。"
+    edited.save()
+    takeaway = Takeaway.objects.get(deep_dive__briefing=edited, deep_dive__position=2, position=1)
+    takeaway.text_ja = "書き直したポイント"
+    takeaway.save()
+
+
+def outdated_english(date: datetime.date) -> list[str]:
+    briefing = Briefing.objects.get(date=date)
+    return [f.path for f in briefing_status(briefing) if f.status["en"] == OUTDATED]
 
 
 def empty_the_database():
@@ -64,6 +79,7 @@ def test_each_line_is_one_briefing_in_the_shared_shape_with_its_workflow_state(t
             "publish_at": briefing.publish_at.isoformat() if briefing.publish_at else None,
             "created_at": briefing.created_at.isoformat(),
             "updated_at": briefing.updated_at.isoformat(),
+            **editorial_state(briefing),
         }
     scheduled = json.loads(lines[2])
     assert (scheduled["status"], scheduled["publish_at"]) == (
@@ -77,7 +93,8 @@ def test_each_line_is_one_briefing_in_the_shared_shape_with_its_workflow_state(t
 
 def test_an_archive_restores_into_an_empty_database_exactly(tmp_path):
     make_archive_contents()
-    counts = table_counts()
+    assert outdated_english(datetime.date(2026, 5, 18)) == ["lead", "deep_dives/2/takeaways/1/text"]
+    counts, states = table_counts(), TranslationState.objects.count()
     first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
     run("export_archive", str(first))
     empty_the_database()
@@ -87,8 +104,14 @@ def test_an_archive_restores_into_an_empty_database_exactly(tmp_path):
 
     assert output == f"Restored 4 briefings from {first}.\n"
     assert table_counts() == counts
-    # Content, statuses, publication times, timestamps and numbering all survived.
+    assert TranslationState.objects.count() == states
+    # Content, statuses, publication times, timestamps, numbering and translation status all
+    # survived.
     assert second.read_text(encoding="utf-8") == first.read_text(encoding="utf-8")
+    assert outdated_english(datetime.date(2026, 5, 18)) == [
+        "lead",
+        "deep_dives/2/takeaways/1/text",
+    ]
     assert [b.date.day for b in Briefing.objects.published().order_by("date")] == [18]
 
 
@@ -171,8 +194,14 @@ def replace_in(line: str, **changes) -> str:
             lambda lines: lines.append(lines[0]),
             "line 5: 2026-05-18 appears twice (first on line 1)",
         ),
+        (
+            lambda lines: lines.__setitem__(
+                0, replace_in(lines[0], translation_states={"deep_dives/9/title": {}})
+            ),
+            "line 1: 2026-05-18: translation_states: no field deep_dives/9/title in this briefing",
+        ),
     ],
-    ids=["json", "not-object", "status", "date", "timestamp", "publish-at", "duplicate"],
+    ids=["json", "not-object", "status", "date", "timestamp", "publish-at", "duplicate", "state"],
 )
 def test_a_bad_line_is_named_and_nothing_is_restored(tmp_path, damage, message):
     lines = good_lines()
