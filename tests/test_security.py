@@ -14,12 +14,6 @@ from tests.factories import make_briefing
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # Login attempts are what is tested here, not the hasher's cost.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 EXPECTED_POLICY = {
     "default-src": ["'self'"],
     "script-src": ["'self'"],
