@@ -9,6 +9,7 @@ import http.client
 import json
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -95,6 +96,7 @@ def main(database_url: str, redis_url: str = "") -> int:
             print(f"SMOKE FAILED: {failure}", file=sys.stderr)
         return 1
     print(f"smoke test passed: gunicorn on 127.0.0.1:{port}, {len(access_lines)} probe lines")
+    shutil.rmtree(workdir)
     return 0
 
 
