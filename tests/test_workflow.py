@@ -292,3 +292,21 @@ def test_it_refuses_a_translators_publish_button_and_saves_nothing(client):
     assert response.status_code == 403
     briefing.refresh_from_db()
     assert (briefing.theme_en, briefing.status) == ("Theme 05/19", Briefing.Status.DRAFT)
+
+
+def test_it_schedules_from_the_form_with_a_future_time(client, editor):
+    briefing = draft()
+    data = change_form_data(client.get(change_url(briefing)))
+    data |= {"status": "published", "publish_at_0": "2026-05-20", "publish_at_1": "06:00:00"}
+
+    assert client.post(change_url(briefing), data).status_code == 302
+
+    briefing.refresh_from_db()
+    assert workflow.state_of(briefing) == State.SCHEDULED
+    assert public_dates() == []
+
+
+def test_it_lets_a_superuser_publish(client):
+    client.force_login(make_user("root", staff=True, superuser=True))
+    post_action(client, "publish_now", draft())
+    assert public_dates() == ["2026-05-19"]
