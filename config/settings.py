@@ -180,3 +180,6 @@ else:
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 LOGIN_URL = "admin:login"
+
+# `make bench` only: routes the constant baseline page of config/benchmark.py.
+BENCHMARK_BASELINE = envbool("BENCHMARK_BASELINE", False)

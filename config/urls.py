@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
@@ -11,3 +12,8 @@ urlpatterns += i18n_patterns(
     path("", include("briefing.urls")),
     prefix_default_language=True,
 )
+
+if settings.BENCHMARK_BASELINE:
+    from config import benchmark
+
+    urlpatterns += benchmark.urlpatterns
