@@ -50,9 +50,9 @@ TARGETS = [
     ("issue-en-warm", "≥ 1.0× baseline", lambda r: r["ratio"] >= 1.0),
     ("issue-ja-cold", "≥ 0.3× baseline", lambda r: r["ratio"] >= 0.3),
     ("issue-en-cold", "≥ 0.3× baseline", lambda r: r["ratio"] >= 0.3),
-    ("search-ja", "p50 ≤ 50 ms (1 connection)", lambda r: r["single"]["p50_ms"] <= 50),
-    ("search-en", "p50 ≤ 50 ms (1 connection)", lambda r: r["single"]["p50_ms"] <= 50),
-    ("archive-ja", "p50 ≤ 30 ms (1 connection)", lambda r: r["single"]["p50_ms"] <= 30),
+    ("search-ja-uncached", "p50 ≤ 50 ms (1 connection)", lambda r: r["single"]["p50_ms"] <= 50),
+    ("search-en-uncached", "p50 ≤ 50 ms (1 connection)", lambda r: r["single"]["p50_ms"] <= 50),
+    ("archive-ja-uncached", "p50 ≤ 30 ms (1 connection)", lambda r: r["single"]["p50_ms"] <= 30),
 ]
 
 
@@ -64,7 +64,12 @@ def static_path() -> str:
     """A real stylesheet under its hashed name, as pages link it, served by WhiteNoise."""
     manifest = json.loads((REPO / "staticfiles" / "staticfiles.json").read_text())
     files = sorted(manifest["paths"].values())
-    css = [name for name in files if name.endswith(".css")] or files
+    # The site's own stylesheet rather than the admin's, when there is one.
+    css = (
+        [name for name in files if name.endswith(".css") and not name.startswith("admin/")]
+        or [name for name in files if name.endswith(".css")]
+        or files
+    )
     biggest = max(css, key=lambda name: (REPO / "staticfiles" / name).stat().st_size)
     return "/static/" + biggest
 
@@ -98,11 +103,32 @@ def plan_targets(dates: list[datetime.date], baseline_size: int) -> list[dict]:
         )
     for lang in ("ja", "en"):
         targets.append(target(f"issue-{lang}-warm", [issue_path(lang, day) for day in warm]))
+
+    def distinct(path, start, count):
+        # The page cache is keyed by the full URL and the views ignore unknown parameters, so
+        # each of these URLs is a cache miss that runs the real view and its queries.
+        separator = "&" if "?" in path else "?"
+        return [f"{path}{separator}bench={n}" for n in range(start, start + count)]
+
+    def uncached(name, path):
+        return target(
+            name,
+            distinct(path, 0, 30_000),
+            mode="once",
+            single_paths=distinct(path, 100_000, 5_000),
+            warm_up=False,
+        )
+
+    search_ja = f"/ja/search/?q={search('量子化')}"
+    search_en = "/en/search/?q=quantization"
     targets += [
         target("parallel-ja", [issue_path("ja", day, "both/") for day in warm]),
         target("archive-ja", ["/ja/archive/"]),
-        target("search-ja", [f"/ja/search/?q={search('量子化')}"]),
-        target("search-en", ["/en/search/?q=quantization"]),
+        uncached("archive-ja-uncached", "/ja/archive/"),
+        target("search-ja", [search_ja]),
+        uncached("search-ja-uncached", search_ja),
+        target("search-en", [search_en]),
+        uncached("search-en-uncached", search_en),
         target("feed-ja", ["/ja/feed/"]),
         target("api-list", ["/api/v1/briefings/"]),
         target("api-detail", [f"/api/v1/briefings/{newest.isoformat()}/"]),
@@ -160,7 +186,7 @@ def measure(server: Gunicorn, targets: list[dict], args) -> list[dict]:
         )
         statuses = loaded["statuses"]
         if item["mode"] == "once" and statuses.get("200", 0) == 0:
-            # Cold issue pages that all failed: the page is not built yet.
+            # Cold pages that all failed: the page is not built yet.
             code = next(iter(statuses), "?")
             log(f"  {item['name']:<18} pending (HTTP {code} on {item['paths'][0]})")
             results.append({"name": item["name"], "path": item["paths"][0], "pending": True})
@@ -245,6 +271,12 @@ def main() -> int:
     args = parser.parse_args()
 
     started = time.monotonic()
+    load_at_start = [round(x, 2) for x in os.getloadavg()]
+    if load_at_start[0] > 1.0:
+        log(
+            f"Warning: load average {load_at_start[0]} before the run: other processes share the"
+            " CPUs and every figure below will be lower and noisier than on an idle machine."
+        )
     ensure_wrk()
     end = datetime.date.today() - datetime.timedelta(days=1)
     dates = [end - datetime.timedelta(days=offset) for offset in range(args.days)]
@@ -283,6 +315,7 @@ def main() -> int:
     report = {
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "machine": machine_description(),
+        "load_average_at_start": load_at_start,
         "database": vendor,
         "cache": cache,
         "gunicorn_workers": workers,

@@ -15,7 +15,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 
 from briefing.models import Briefing, DeepDive, Keyword, ReadMore, Takeaway
 
@@ -292,13 +292,26 @@ class Command(BaseCommand):
                 raise CommandError(
                     "Briefings already exist in that date range; use --clear to replace all content."
                 )
-            counts = self._generate(dates, random.Random(seed))
-            derived = _rebuild_derived_data()
+            created = self._generate(dates, random.Random(seed))
+            derived = _rebuild_derived_data(created)
+        # Fresh planner statistics, as after any bulk load: without them PostgreSQL plans the
+        # first queries for nearly empty tables.
+        with connection.cursor() as cursor:
+            for model in (
+                Briefing,
+                Briefing.keywords.through,
+                DeepDive,
+                Takeaway,
+                ReadMore,
+                Keyword,
+            ):
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+        counts = {name: len(objects) for name, objects in created.items()}
         elapsed = time.monotonic() - started
         self.stdout.write(
             f"Generated {counts['briefings']} issues ({dates[0]} to {dates[-1]}): "
             f"{counts['deep_dives']} deep dives, {counts['takeaways']} takeaways, "
-            f"{counts['read_more']} read-more items, {counts['keywords']} keywords "
+            f"{counts['read_more']} read-more items, {counts['keywords']} new keywords "
             f"in {elapsed:.1f} s."
         )
         for line in derived:
@@ -308,7 +321,7 @@ class Command(BaseCommand):
         text = TextMaker(rng)
         vocabulary = keyword_vocabulary()
         existing = set(Keyword.objects.values_list("slug", flat=True))
-        Keyword.objects.bulk_create(
+        keywords = Keyword.objects.bulk_create(
             [
                 Keyword(slug=slug, name_en=en, name_ja=ja)
                 for slug, en, ja in vocabulary
@@ -360,11 +373,11 @@ class Command(BaseCommand):
             )
         Takeaway.objects.bulk_create(takeaways, batch_size=BATCH_SIZE)
         return {
-            "briefings": len(briefings),
-            "deep_dives": len(deep_dives),
-            "takeaways": len(takeaways),
-            "read_more": len(read_more),
-            "keywords": len(keyword_ids),
+            "briefings": briefings,
+            "deep_dives": deep_dives,
+            "takeaways": takeaways,
+            "read_more": read_more,
+            "keywords": keywords,
         }
 
     def _plan(self, day, text, vocabulary):
@@ -423,9 +436,9 @@ class Command(BaseCommand):
         }
 
 
-def _rebuild_derived_data():
+def _rebuild_derived_data(created: dict[str, list]) -> list[str]:
     """bulk_create sends no signals: rebuild here, in bulk, what the project derives on save.
 
-    Returns lines to print about what was rebuilt.
+    `created` holds the new objects by kind, with their primary keys. Returns lines to print.
     """
     return []
