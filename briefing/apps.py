@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class BriefingConfig(AppConfig):
     name = "briefing"
     verbose_name = _("Daily briefing")
+
+    def ready(self):
+        from . import signals
+
+        signals.connect()

@@ -25,6 +25,10 @@ class BriefingQuerySet(models.QuerySet):
         """The one definition of public: published, and its publication time has come."""
         return self.filter(status=Briefing.Status.PUBLISHED, publish_at__lte=timezone.now())
 
+    def scheduled(self):
+        """Published issues whose publication time is still to come."""
+        return self.filter(status=Briefing.Status.PUBLISHED, publish_at__gt=timezone.now())
+
     def with_contents(self):
         """Everything an issue page, export or API response reads, in a fixed number of queries."""
         return self.prefetch_related(
@@ -157,3 +161,29 @@ class ReadMore(models.Model):
 
     def __str__(self):
         return f"{self.briefing} · {self.position:02d}"
+
+
+class SearchDocument(models.Model):
+    """All text of one issue in both languages, kept for search (see briefing/search.py).
+
+    `body` is normalised (NFKC, case-folded) and carries a trigram GIN index on PostgreSQL, so a
+    substring query (Japanese has no spaces to split words on) is answered from the index.
+    """
+
+    briefing = models.OneToOneField(
+        Briefing,
+        verbose_name=_("briefing"),
+        related_name="search_document",
+        on_delete=models.CASCADE,
+        primary_key=True,
+    )
+    body = models.TextField(_("normalised text"))
+    text_ja = models.TextField(_("Japanese text"), blank=True)
+    text_en = models.TextField(_("English text"), blank=True)
+
+    class Meta:
+        verbose_name = _("search document")
+        verbose_name_plural = _("search documents")
+
+    def __str__(self):
+        return str(self.briefing_id)

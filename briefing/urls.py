@@ -1,6 +1,7 @@
 from django.urls import path, register_converter
 
 from . import views
+from .feeds import AtomIssuesFeed, IssuesFeed
 
 
 class FourDigitYearConverter:
@@ -23,11 +24,32 @@ class TwoDigitConverter:
         return f"{int(value):02d}"
 
 
+class UnicodeSlugConverter:
+    """Keyword slugs may be Japanese (`slugify(..., allow_unicode=True)`)."""
+
+    regex = r"[-\w]+"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
 register_converter(FourDigitYearConverter, "yyyy")
 register_converter(TwoDigitConverter, "dd")
+register_converter(UnicodeSlugConverter, "uslug")
 
 app_name = "briefing"
 urlpatterns = [
     path("", views.latest, name="latest"),
     path("<yyyy:year>/<dd:month>/<dd:day>/", views.issue, name="issue"),
+    path("<yyyy:year>/<dd:month>/<dd:day>/both/", views.parallel, name="parallel"),
+    path("archive/", views.archive, name="archive"),
+    path("archive/<yyyy:year>/", views.archive, name="archive_year"),
+    path("archive/<yyyy:year>/<dd:month>/", views.archive, name="archive_month"),
+    path("keywords/<uslug:slug>/", views.keyword, name="keyword"),
+    path("search/", views.search, name="search"),
+    path("feed/", IssuesFeed(), name="feed"),
+    path("feed/atom/", AtomIssuesFeed(), name="feed_atom"),
 ]

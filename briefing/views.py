@@ -1,26 +1,224 @@
+"""The public reading site. Every issue shown here comes from `Briefing.objects.published()`."""
+
 import datetime
 
+from django.conf import settings
+from django.core.paginator import InvalidPage, Paginator
+from django.db.models import Max, Min, Prefetch, Q, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
-from .models import Briefing
+from . import search as search_module
+from .cache import cached_page, mark_private
+from .localization import localized, reader_language, reading_minutes
+from .models import Briefing, DeepDive, Keyword
+
+ISSUES_PER_PAGE = 20
+
+
+def issue_date(year: int, month: int, day: int) -> datetime.date:
+    try:
+        return datetime.date(year, month, day)
+    except ValueError:
+        raise Http404("No such date") from None
+
+
+def issue_url(date: datetime.date) -> str:
+    return reverse(
+        "briefing:issue", kwargs={"year": date.year, "month": date.month, "day": date.day}
+    )
 
 
 def get_published_briefing(year: int, month: int, day: int) -> Briefing:
-    try:
-        date = datetime.date(year, month, day)
-    except ValueError:
-        raise Http404("No such date") from None
-    return get_object_or_404(Briefing.objects.published().with_contents(), date=date)
+    return get_object_or_404(Briefing.objects.published(), date=issue_date(year, month, day))
 
 
+def _load_contents(briefing: Briefing) -> None:
+    # Four queries whatever the issue holds; relations already prefetched (for instance by
+    # `with_contents()`) are not fetched again.
+    prefetch_related_objects(
+        [briefing],
+        "keywords",
+        Prefetch("deep_dives", queryset=DeepDive.objects.prefetch_related("takeaways")),
+        "read_more",
+    )
+
+
+def _neighbours(briefing: Briefing) -> dict:
+    """The previous and next *published* issues' URLs, in one query."""
+    dates = Briefing.objects.published().aggregate(
+        previous=Max("date", filter=Q(date__lt=briefing.date)),
+        next=Min("date", filter=Q(date__gt=briefing.date)),
+    )
+    return {
+        name: {"date": date, "url": issue_url(date)} if date else None
+        for name, date in dates.items()
+    }
+
+
+def _news_article(briefing: Briefing, lang: str) -> dict:
+    """schema.org NewsArticle for search engines (rendered with escaping by `ld_json`)."""
+    url = settings.SITE_URL + issue_url(briefing.date)
+    theme = localized(briefing, "theme", lang).text
+    data = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": theme or _("Daily Briefing"),
+        "description": localized(briefing, "tldr", lang).text,
+        "inLanguage": lang,
+        "url": url,
+        "mainEntityOfPage": url,
+        "dateModified": briefing.updated_at.isoformat(),
+        "keywords": [localized(keyword, "name", lang).text for keyword in briefing.keywords.all()],
+        "publisher": {"@type": "Organization", "name": _("Daily Briefing")},
+    }
+    if briefing.publish_at:
+        data["datePublished"] = briefing.publish_at.isoformat()
+    return data
+
+
+def _issue_context(briefing: Briefing, preview: bool) -> dict:
+    _load_contents(briefing)
+    lang = reader_language()
+    return {
+        "briefing": briefing,
+        "preview": preview,
+        "noindex": preview,
+        "neighbours": _neighbours(briefing),
+        "reading_minutes": reading_minutes(briefing, lang),
+        "news_article": _news_article(briefing, lang),
+        "canonical_path": issue_url(briefing.date),
+    }
+
+
+def _respond(request, template: str, context: dict, preview: bool):
+    response = render(request, template, context)
+    if preview:
+        mark_private(response)
+    return response
+
+
+def render_issue(request, briefing: Briefing, *, preview: bool = False):
+    """The issue page of `briefing`, public or (preview=True) an editor's preview.
+
+    `briefing` is any Briefing instance, for instance `Briefing.objects.get(date=...)`: its
+    contents are loaded here in four queries (relations already prefetched with
+    `Briefing.objects.with_contents()` are reused), plus one query for the previous/next links,
+    which only ever point to published issues. With preview=True the page shows a "not
+    published" banner, asks robots not to index it and is sent `Cache-Control: private,
+    no-store`; it is never stored in the page cache (only views wrapped in `cached_page` are).
+    """
+    context = _issue_context(briefing, preview)
+    return _respond(request, "briefing/issue.html", context, preview)
+
+
+def render_parallel(request, briefing: Briefing, *, preview: bool = False):
+    """Both languages side by side; same loading and preview rules as `render_issue`."""
+    context = _issue_context(briefing, preview)
+    context["canonical_path"] = reverse(
+        "briefing:parallel",
+        kwargs={"year": briefing.date.year, "month": briefing.date.month, "day": briefing.date.day},
+    )
+    return _respond(request, "briefing/parallel.html", context, preview)
+
+
+@require_safe
+@cached_page
 def latest(request):
-    briefing = Briefing.objects.published().with_contents().order_by("-date").first()
+    briefing = Briefing.objects.published().order_by("-date").first()
     if briefing is None:
         return render(request, "briefing/empty.html", status=404)
-    return render(request, "briefing/issue.html", {"briefing": briefing})
+    return render_issue(request, briefing)
 
 
+@require_safe
+@cached_page
 def issue(request, year, month, day):
-    briefing = get_published_briefing(year, month, day)
-    return render(request, "briefing/issue.html", {"briefing": briefing})
+    return render_issue(request, get_published_briefing(year, month, day))
+
+
+@require_safe
+@cached_page
+def parallel(request, year, month, day):
+    return render_parallel(request, get_published_briefing(year, month, day))
+
+
+def _page(request, queryset):
+    """One page of issues; a page number that does not exist is 404, not a guess."""
+    paginator = Paginator(queryset, ISSUES_PER_PAGE)
+    try:
+        return paginator.page(request.GET.get("page") or 1)
+    except InvalidPage:
+        raise Http404("No such page") from None
+
+
+@require_safe
+@cached_page
+def archive(request, year=None, month=None):
+    issues = Briefing.objects.published().order_by("-date")
+    if year is not None:
+        issues = issues.filter(date__year=year)
+    if month is not None:
+        if not 1 <= month <= 12:
+            raise Http404("No such month")
+        issues = issues.filter(date__month=month)
+    months = Briefing.objects.published().dates("date", "month", order="DESC")
+    page = _page(request, issues)
+    if year is not None and not page.object_list:
+        raise Http404("No issues in this period")
+    return render(
+        request,
+        "briefing/archive.html",
+        {
+            "page": page,
+            "months": months,
+            "year": year,
+            "month": datetime.date(year, month, 1) if month else None,
+        },
+    )
+
+
+@require_safe
+@cached_page
+def keyword(request, slug):
+    keyword = get_object_or_404(Keyword, slug=slug)
+    page = _page(request, Briefing.objects.published().filter(keywords=keyword).order_by("-date"))
+    if not page.object_list:
+        # A keyword used only by unpublished issues does not exist for readers.
+        raise Http404("No published issue has this keyword")
+    return render(request, "briefing/keyword.html", {"keyword": keyword, "page": page})
+
+
+@require_safe
+@cached_page
+def search(request):
+    query = search_module.clean_query(request.GET.get("q", ""))
+    context = {"query": query, "max_length": search_module.MAX_QUERY_LENGTH}
+    if len(query) > search_module.MAX_QUERY_LENGTH:
+        context["problem"] = "too_long"
+    elif query:
+        page = _page(request, search_module.search(query))
+        lang = reader_language()
+        context["page"] = page
+        context["results"] = [
+            {
+                "briefing": briefing,
+                "snippet": search_module.snippet(briefing.search_document, query, lang),
+            }
+            for briefing in page.object_list
+        ]
+    return render(request, "briefing/search.html", context)
+
+
+@require_safe
+@cached_page
+def robots_txt(request):
+    return render(
+        request,
+        "briefing/robots.txt",
+        {"sitemap_url": settings.SITE_URL + reverse("sitemap")},
+        content_type="text/plain; charset=utf-8",
+    )

@@ -181,5 +181,11 @@ SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 LOGIN_URL = "admin:login"
 
+# --- Public reading site -------------------------------------------------------------------
+# Issue dates read "2026年5月19日 (火)" / "Tuesday, May 19, 2026" (config/formats/<lang>/).
+FORMAT_MODULE_PATH = ["config.formats"]
+# Rendered public pages are cached in the `default` cache (above) and keyed by a content
+# generation that every content change replaces: see briefing/cache.py.
+
 # `make bench` only: routes the constant baseline page of config/benchmark.py.
 BENCHMARK_BASELINE = envbool("BENCHMARK_BASELINE", False)

@@ -1,10 +1,28 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import include, path
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path, re_path
+
+from briefing import api, views
+from briefing.cache import cached_page
+from briefing.sitemaps import SITEMAPS
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
+    path(
+        "sitemap.xml",
+        cached_page(sitemap),
+        {"sitemaps": SITEMAPS},
+        name="sitemap",
+    ),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("api/v1/briefings/", api.briefing_list, name="api_briefings"),
+    re_path(
+        r"^api/v1/briefings/(?P<date>[0-9]{4}-[0-9]{2}-[0-9]{2})/$",
+        api.briefing_detail,
+        name="api_briefing",
+    ),
 ]
 
 urlpatterns += i18n_patterns(

@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 from django.utils import translation
 
 
@@ -7,3 +8,12 @@ def _default_language():
     """Each test starts in the default language, as a fresh request would."""
     with translation.override("ja"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rendered pages must not leak from one test to the next (the database is rolled back,
+    which sends no signal to invalidate them)."""
+    cache.clear()
+    yield
+    cache.clear()

@@ -5,7 +5,9 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from briefing.models import Briefing, DeepDive, Keyword, ReadMore, Takeaway
+from briefing.cache import current_generation
+from briefing.models import Briefing, DeepDive, Keyword, ReadMore, SearchDocument, Takeaway
+from briefing.search import rebuild_search_documents, search
 from briefing.serialization import briefing_to_dict
 from tests.factories import make_briefing
 
@@ -105,3 +107,32 @@ def test_it_refuses_to_write_over_existing_issues_without_clear():
     assert Briefing.objects.count() == 1
     generate("--clear")
     assert Briefing.objects.count() == 5
+
+
+def test_it_builds_the_search_documents_that_signals_would_have_built():
+    generate()
+
+    built = list(SearchDocument.objects.order_by("pk").values("pk", "body", "text_ja", "text_en"))
+    SearchDocument.objects.all().delete()
+    rebuild_search_documents(Briefing.objects.values_list("pk", flat=True))
+
+    assert len(built) == 5
+    assert built == list(
+        SearchDocument.objects.order_by("pk").values("pk", "body", "text_ja", "text_en")
+    )
+    assert [b.date.isoformat() for b in search("安全評価")] == ["2026-05-17"]
+    assert [b.date.isoformat() for b in search("BENCHMARK")] == [
+        "2026-05-19",
+        "2026-05-18",
+        "2026-05-16",
+        "2026-05-15",
+    ]
+
+
+def test_it_starts_a_new_page_cache_generation(django_capture_on_commit_callbacks):
+    before = current_generation().token
+
+    with django_capture_on_commit_callbacks(execute=True):
+        generate()
+
+    assert current_generation().token != before

@@ -77,3 +77,350 @@ def test_editor_text_is_escaped(client):
 
     assert '<script>alert("x")</script>' not in body
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in body
+
+
+# --- The full issue ------------------------------------------------------------------------
+
+import re  # noqa: E402
+
+from django.test import RequestFactory  # noqa: E402
+from django.utils import translation  # noqa: E402
+
+from briefing.cache import current_generation  # noqa: E402
+from briefing.models import DeepDive, ReadMore  # noqa: E402
+from briefing.views import render_issue, render_parallel  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    ("lang", "date_text"), [("ja", "2026年5月19日 (火)"), ("en", "Tuesday, May 19, 2026")]
+)
+def test_the_date_reads_naturally_in_each_language(client, lang, date_text):
+    make_briefing()
+
+    body = client.get(f"/{lang}/2026/05/19/").content.decode()
+
+    assert f'<time datetime="2026-05-19">{date_text}</time></h1>' in body
+
+
+@pytest.mark.parametrize(
+    ("lang", "headings"),
+    [
+        (
+            "ja",
+            [
+                "01 ディープダイブ",
+                "何が起きたか",
+                "なぜ重要か",
+                "重要なポイント",
+                "実践のヒント",
+                "もっと読む",
+                "キーワード",
+            ],
+        ),
+        (
+            "en",
+            [
+                "01 Deep Dive",
+                "What Happened",
+                "Why It Matters",
+                "Key Takeaways",
+                "Practical Points",
+                "Read More",
+                "Keywords",
+            ],
+        ),
+    ],
+)
+def test_section_headings_are_in_the_readers_language(client, lang, headings):
+    make_briefing(keywords=["Safety"])
+
+    body = client.get(f"/{lang}/2026/05/19/").content.decode()
+
+    for heading in headings:
+        assert heading in body
+    assert body.count("<h1") == 1
+
+
+def test_deep_dives_takeaways_and_read_more_are_numbered_on(client):
+    make_briefing(deep_dives=3, takeaways=2, read_more=2)
+
+    body = client.get("/en/2026/05/19/").content.decode()
+
+    assert [int(n) for n in re.findall(r"(\d\d) Deep Dive", body)] == [1, 2, 3]
+    assert re.findall(r'read-more__number">(\d\d)\.', body) == ["04", "05"]
+    assert '<a href="https://example.com/2" rel="noopener">Related 2</a>' in body
+
+
+def test_keywords_link_to_their_pages_in_the_readers_language(client):
+    make_briefing(keywords=["Safety"])
+
+    assert (
+        '<a href="/ja/keywords/safety/">Safety（日本語）</a>'
+        in client.get("/ja/2026/05/19/").content.decode()
+    )
+    assert (
+        '<a href="/en/keywords/safety/">Safety</a>'
+        in client.get("/en/2026/05/19/").content.decode()
+    )
+
+
+def test_previous_and_next_link_only_to_published_issues(client):
+    make_briefing(datetime.date(2026, 5, 10))
+    make_briefing(datetime.date(2026, 5, 18), status=Briefing.Status.DRAFT)
+    make_briefing(datetime.date(2026, 5, 19))
+    make_briefing(
+        datetime.date(2026, 5, 20), publish_at=datetime.datetime(2100, 1, 1, tzinfo=datetime.UTC)
+    )
+    make_briefing(datetime.date(2026, 5, 25))
+
+    body = client.get("/en/2026/05/19/").content.decode()
+
+    assert re.findall(r'rel="(prev|next)" href="([^"]+)"', body) == [
+        ("prev", "/en/2026/05/10/"),
+        ("next", "/en/2026/05/25/"),
+    ]
+
+
+def test_the_first_issue_has_no_previous_link_and_the_latest_no_next(client):
+    make_briefing()
+
+    body = client.get("/en/2026/05/19/").content.decode()
+
+    assert 'rel="prev"' not in body
+    assert 'rel="next"' not in body
+
+
+def test_the_reading_time_counts_japanese_characters_and_english_words(client):
+    # 2,000 Japanese characters at 500 a minute; 800 English words at 200 a minute.
+    make_briefing(
+        deep_dives=0,
+        read_more=0,
+        lead_ja="あ" * 2000,
+        lead_en=" ".join(["word"] * 800),
+        theme_ja="",
+        theme_en="",
+        tldr_ja="",
+        tldr_en="",
+    )
+
+    assert "約4分で読めます" in client.get("/ja/2026/05/19/").content.decode()
+    assert "4 minute read" in client.get("/en/2026/05/19/").content.decode()
+
+
+def test_a_field_missing_in_the_readers_language_shows_the_other_marked_with_its_lang(client):
+    make_briefing(theme_en="", lead_en="", deep_dives=1)
+    DeepDive.objects.update(title_ja="")
+
+    body = client.get("/en/2026/05/19/").content.decode()
+
+    assert (
+        '<span lang="ja">テーマ 05/19</span> '
+        '<small class="fallback-note">Not yet translated — Japanese original</small>'
+    ) in body
+    assert (
+        '<div class="fallback"><p class="fallback-note">Not yet translated — Japanese original'
+        '</p><div lang="ja"><p>リード文。</p></div></div>'
+    ) in body
+
+    ja_body = client.get("/ja/2026/05/19/").content.decode()
+    assert (
+        '<span lang="en">Deep dive 1</span> <small class="fallback-note">未翻訳・英語原文</small>'
+    ) in ja_body
+
+
+def test_a_section_empty_in_both_languages_is_left_out(client):
+    make_briefing(tldr_ja="", tldr_en="", read_more=1)
+    DeepDive.objects.update(why_it_matters_ja="", why_it_matters_en="")
+    ReadMore.objects.update(title_ja="", title_en="", summary_ja="", summary_en="")
+
+    body = client.get("/en/2026/05/19/").content.decode()
+
+    assert "TL;DR" not in body
+    assert "Why It Matters" not in body
+    assert "Read More" not in body
+    assert "What Happened" in body
+
+
+def test_a_javascript_link_is_never_a_link(client):
+    make_briefing(read_more=1)
+    ReadMore.objects.update(url="javascript:alert(1)")
+
+    body = client.get("/en/2026/05/19/").content.decode()
+
+    assert "javascript:" not in body
+    assert "Related 1" in body
+
+
+@pytest.mark.parametrize(
+    ("path", "other"),
+    [
+        (
+            "/ja/2026/05/19/",
+            '<a class="language-switch" href="/en/2026/05/19/" hreflang="en" lang="en" rel="alternate">English</a>',
+        ),
+        (
+            "/en/2026/05/19/both/",
+            '<a class="language-switch" href="/ja/2026/05/19/both/" hreflang="ja" lang="ja" rel="alternate">日本語</a>',
+        ),
+        (
+            "/en/archive/?page=1",
+            '<a class="language-switch" href="/ja/archive/?page=1" hreflang="ja" lang="ja" rel="alternate">日本語</a>',
+        ),
+    ],
+)
+def test_the_language_switcher_leads_to_the_same_page(client, path, other):
+    make_briefing()
+
+    assert other in client.get(path).content.decode()
+
+
+def test_alternates_name_both_languages_and_a_default(client):
+    make_briefing()
+
+    body = client.get("/en/2026/05/19/").content.decode()
+
+    assert (
+        '<link rel="alternate" hreflang="ja" href="http://127.0.0.1:8000/ja/2026/05/19/">' in body
+    )
+    assert (
+        '<link rel="alternate" hreflang="en" href="http://127.0.0.1:8000/en/2026/05/19/">' in body
+    )
+    assert (
+        '<link rel="alternate" hreflang="x-default" href="http://127.0.0.1:8000/2026/05/19/">'
+        in body
+    )
+    assert '<html lang="en">' in body
+
+
+def test_sharing_tags_describe_the_issue(client):
+    make_briefing()
+
+    body = client.get("/en/2026/05/19/").content.decode()
+
+    assert "<title>Tuesday, May 19, 2026 · Theme 05/19 — Daily Briefing</title>" in body
+    assert '<meta name="description" content="The summary.">' in body
+    assert '<link rel="canonical" href="http://127.0.0.1:8000/en/2026/05/19/">' in body
+    assert '<meta property="og:title" content="Theme 05/19">' in body
+    assert '<meta property="og:url" content="http://127.0.0.1:8000/en/2026/05/19/">' in body
+    assert '<meta name="twitter:card" content="summary">' in body
+    assert '"@type": "NewsArticle"' in body
+    assert '"inLanguage": "en"' in body
+
+
+def test_the_bare_root_redirects_by_accept_language_and_japanese_otherwise(client):
+    assert client.get("/", headers={"accept-language": "en-US,en;q=0.9"})["Location"] == "/en/"
+    assert client.get("/", headers={"accept-language": "fr"})["Location"] == "/ja/"
+    assert client.get("/")["Location"] == "/ja/"
+
+
+def test_no_inline_styles_or_scripts(client):
+    make_briefing(keywords=["Safety"])
+
+    for path in ["/en/2026/05/19/", "/ja/2026/05/19/both/", "/en/archive/", "/en/search/?q=x"]:
+        body = client.get(path).content.decode()
+        assert "<style" not in body
+        assert "style=" not in body
+        assert re.findall(r"<script(?![^>]*application/ld\+json)", body) == []
+        assert re.findall(r"\son[a-z]+=", body) == []
+
+
+# --- Parallel view -------------------------------------------------------------------------
+
+
+def test_the_parallel_view_shows_every_field_in_both_languages_with_lang(client):
+    make_briefing(theme_en="")
+
+    response = client.get("/en/2026/05/19/both/")
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert '<div class="pair__side" lang="ja"><p>リード文。</p></div>' in body
+    assert '<div class="pair__side" lang="en"><p>The lead.</p></div>' in body
+    assert '<div class="pair__side" lang="ja">ポイント1</div>' in body
+    assert '<div class="pair__side" lang="en">Takeaway 1</div>' in body
+    # The missing English theme is said so, never an empty column.
+    assert (
+        '<div class="pair__side" lang="en"><p class="missing">Not yet written in this language</p></div>'
+        in body
+    )
+    assert body.count("<h1") == 1
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+@pytest.mark.parametrize(
+    "status", [Briefing.Status.DRAFT, Briefing.Status.REVIEW], ids=["draft", "review"]
+)
+def test_the_parallel_view_of_an_unpublished_issue_is_404(client, lang, status):
+    make_briefing(status=status)
+
+    assert client.get(f"/{lang}/2026/05/19/both/").status_code == 404
+
+
+# --- Query counts --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("deep_dives", [1, 5])
+@pytest.mark.parametrize("path", ["/ja/", "/ja/2026/05/19/", "/en/2026/05/19/both/"])
+def test_an_issue_page_runs_a_fixed_number_of_queries(
+    client, django_assert_num_queries, deep_dives, path
+):
+    make_briefing(datetime.date(2026, 5, 18))
+    make_briefing(deep_dives=deep_dives, takeaways=3, read_more=4, keywords=["A", "B", "C"])
+    current_generation()
+
+    # The issue, keywords, deep dives, takeaways, read-more items, previous/next dates.
+    with django_assert_num_queries(6):
+        response = client.get(path)
+    assert len(response.context["briefing"].deep_dives.all()) == deep_dives
+
+
+# --- Preview (used by the editorial preview view) ------------------------------------------
+
+
+@pytest.mark.parametrize("render", [render_issue, render_parallel])
+@pytest.mark.parametrize(
+    ("lang", "banner"), [("ja", "プレビュー（未公開）"), ("en", "Preview — not published")]
+)
+def test_a_preview_is_marked_private_and_unindexed(render, lang, banner):
+    make_briefing(datetime.date(2026, 5, 18))
+    draft = make_briefing(status=Briefing.Status.DRAFT)
+    make_briefing(datetime.date(2026, 5, 20), status=Briefing.Status.REVIEW)
+
+    with translation.override(lang):
+        response = render(RequestFactory().get("/preview/"), draft, preview=True)
+
+    body = response.content.decode()
+    assert banner in body
+    assert '<meta name="robots" content="noindex">' in body
+    assert response.headers["Cache-Control"] == "private, no-store"
+    assert re.findall(r'rel="(prev|next)" href="([^"]+)"', body) == [
+        ("prev", f"/{lang}/2026/05/18/")
+    ]
+
+
+def test_without_preview_there_is_no_banner(client):
+    make_briefing()
+
+    body = client.get("/en/2026/05/19/").content.decode()
+
+    assert "Preview" not in body
+    assert "noindex" not in body
+
+
+def test_the_x_default_address_redirects_by_accept_language(client):
+    make_briefing()
+
+    response = client.get("/2026/05/19/", headers={"accept-language": "en"})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/en/2026/05/19/"
+
+
+def test_a_missing_page_is_a_friendly_404_in_the_readers_language(client):
+    response = client.get("/ja/2026/05/19/")
+
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert "ページが見つかりません" in body
+    assert '<meta name="robots" content="noindex">' in body
+    assert '<a href="/ja/archive/">アーカイブを見る</a>' in body

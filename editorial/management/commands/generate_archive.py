@@ -17,7 +17,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
-from briefing.models import Briefing, DeepDive, Keyword, ReadMore, Takeaway
+from briefing import cache as page_cache
+from briefing import search
+from briefing.models import Briefing, DeepDive, Keyword, ReadMore, SearchDocument, Takeaway
 
 BATCH_SIZE = 2000
 
@@ -441,4 +443,22 @@ def _rebuild_derived_data(created: dict[str, list]) -> list[str]:
 
     `created` holds the new objects by kind, with their primary keys. Returns lines to print.
     """
-    return []
+    # Search documents: the same rows as briefing.search.rebuild_search_documents() writes,
+    # built from the same functions, but inserted in batches rather than one by one.
+    briefing_ids = [briefing.pk for briefing in created["briefings"]]
+    documents = []
+    for start in range(0, len(briefing_ids), 500):
+        chunk = briefing_ids[start : start + 500]
+        for briefing in Briefing.objects.filter(pk__in=chunk).with_contents():
+            texts = search.document_texts(briefing)
+            documents.append(
+                SearchDocument(
+                    briefing_id=briefing.pk,
+                    body=search.normalise("\n".join(texts.values())),
+                    **{f"text_{code}": text for code, text in texts.items()},
+                )
+            )
+    SearchDocument.objects.bulk_create(documents, batch_size=BATCH_SIZE)
+    # Pages cached before this run must not be served: a new content generation, after commit.
+    transaction.on_commit(page_cache.content_changed)
+    return [f"Rebuilt {len(documents)} search documents; started a new page-cache generation."]

@@ -1,0 +1,157 @@
+"""Rendered public pages, cached and revalidated without touching the database.
+
+Every public response is stored in the configured `default` cache (in-process locally, Redis in
+production, shared by every worker and instance) under a key made of the request path, the
+language and the current *content generation*. The generation is one small record in the same
+cache:
+
+- any change to an issue, deep dive, takeaway, read-more item or keyword replaces it (signals in
+  briefing/signals.py), so the very next request, in any process, misses the old pages;
+- it expires by itself at the next scheduled `publish_at`, so a scheduled issue appears on time
+  without anyone saving anything.
+
+Serving a cached page reads only the cache, so cached pages keep answering while the database is
+unavailable. `ETag` and `Last-Modified` derive from the generation, so a conditional GET is
+answered 304 before the page itself is even fetched from the cache.
+"""
+
+import functools
+import hashlib
+import math
+import secrets
+import time
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db.models import Min
+from django.http import HttpResponse
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date
+from django.utils.translation import get_language
+
+from .models import Briefing
+
+GENERATION_KEY = "briefing:generation"
+# The last generation handed out; survives expiry so that Last-Modified only moves forward.
+LAST_GENERATION_KEY = "briefing:generation:last"
+# Old generations' pages are unreachable at once; the timeout only frees their memory.
+PAGE_TIMEOUT = 24 * 60 * 60
+# Responses headers worth replaying from the cache (never cookies).
+STORED_HEADERS = ("Content-Type", "X-Robots-Tag", "Content-Disposition")
+
+
+@dataclass(frozen=True)
+class Generation:
+    token: str
+    last_modified: int  # seconds since the epoch
+
+    def etag(self, key: str) -> str:
+        digest = hashlib.sha256(f"{self.token}:{key}".encode()).hexdigest()[:24]
+        return f'"{digest}"'
+
+
+def current_generation() -> Generation:
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        value = _start_generation()
+    return Generation(*value)
+
+
+def _seconds_until_next_publication(now: float) -> int | None:
+    next_at = Briefing.objects.scheduled().aggregate(next_at=Min("publish_at"))["next_at"]
+    if next_at is None:
+        return None
+    # Rounded up: expiring a moment late is harmless, a moment early would re-cache the old page.
+    return max(1, math.ceil(next_at.timestamp() - now))
+
+
+def _start_generation() -> tuple[str, int]:
+    now = time.time()
+    timeout = _seconds_until_next_publication(now)
+    last = cache.get(LAST_GENERATION_KEY)
+    # Strictly later than the previous generation's, or a client holding that Last-Modified
+    # (from within the same second) would be told nothing changed.
+    last_modified = max(math.ceil(now), last[1] + 1 if last else 0)
+    value = (secrets.token_hex(12), last_modified)
+    if cache.add(GENERATION_KEY, value, timeout):
+        cache.set(LAST_GENERATION_KEY, value, None)
+        return value
+    # Another process started one first: use theirs, so that both share the same pages.
+    return cache.get(GENERATION_KEY) or value
+
+
+def content_changed() -> None:
+    """Make every cached page stale. Cheap (one cache delete), called for each content change."""
+    cache.delete(GENERATION_KEY)
+
+
+def _page_key(request) -> str:
+    # The language is in the path too; it is named here so that a cached page can never be
+    # served in the wrong language whatever the URL scheme becomes.
+    return f"{get_language()}:{request.get_full_path()}"
+
+
+def _storage_key(generation: Generation, page_key: str) -> str:
+    digest = hashlib.sha256(page_key.encode()).hexdigest()
+    return f"briefing:page:{generation.token}:{digest}"
+
+
+def _mark_public(response, generation: Generation, page_key: str) -> None:
+    response.headers["ETag"] = generation.etag(page_key)
+    response.headers["Last-Modified"] = http_date(generation.last_modified)
+    # Browsers and proxies revalidate every time (cheap: a 304), so an edit is seen at once.
+    patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
+
+
+def cached_page(view):
+    """Serve a public GET view from the page cache, with ETag/Last-Modified and 304s.
+
+    Only 200 responses that are not marked private are stored; the wrapped view must not depend
+    on anything but the URL (no user, no cookies).
+    """
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method not in ("GET", "HEAD"):
+            return view(request, *args, **kwargs)
+        generation = current_generation()
+        page_key = _page_key(request)
+        not_modified = get_conditional_response(
+            request,
+            etag=generation.etag(page_key),
+            last_modified=generation.last_modified,
+        )
+        if not_modified is not None:
+            # A 304 is only sent for a validator we issued with a 200 of this generation.
+            if cache.has_key(_storage_key(generation, page_key)):
+                _mark_public(not_modified, generation, page_key)
+                return not_modified
+        storage_key = _storage_key(generation, page_key)
+        stored = cache.get(storage_key)
+        if stored is not None:
+            status, headers, content = stored
+            response = HttpResponse(content, status=status)
+            for name, value in headers.items():
+                response.headers[name] = value
+            _mark_public(response, generation, page_key)
+            return response
+
+        response = view(request, *args, **kwargs)
+        if hasattr(response, "render") and callable(response.render):
+            response = response.render()
+        cache_control = response.headers.get("Cache-Control", "")
+        if response.status_code == 200 and "private" not in cache_control:
+            headers = {name: response.headers[name] for name in STORED_HEADERS if name in response}
+            cache.set(storage_key, (200, headers, response.content), PAGE_TIMEOUT)
+            _mark_public(response, generation, page_key)
+        return response
+
+    return wrapper
+
+
+def mark_private(response) -> None:
+    """For previews: never stored here nor by any browser or proxy."""
+    patch_cache_control(response, private=True, no_store=True)
+    for header in ("ETag", "Last-Modified"):
+        if header in response.headers:
+            del response.headers[header]

@@ -1,0 +1,140 @@
+"""Template tags of the reading site. Everything editors write is escaped here."""
+
+import json
+from urllib.parse import urlsplit
+
+from django import template
+from django.conf import settings
+from django.urls import reverse
+from django.urls.base import translate_url
+from django.utils import translation
+from django.utils.html import escape, format_html, linebreaks
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from ..localization import FALLBACK_NOTES, LANGUAGE_NAMES, localized, reader_language
+
+register = template.Library()
+
+# As Django's json_script: inside <script>, "<", ">" and "&" could end the element or start a
+# comment, so they are written as JSON escapes (the data stays the same JSON).
+JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+def _body(text: str, paragraphs: bool):
+    if paragraphs:
+        # linebreaks() escapes the text itself (autoescape=True) but returns a plain str.
+        return mark_safe(linebreaks(text, autoescape=True))
+    return escape(text)
+
+
+@register.simple_tag
+def text(obj, field, paragraphs=False):
+    """A translated field in the reader's language, or the other language's text marked as such.
+
+    Empty (so `{% text ... as x %}{% if x %}` leaves out the whole section) when the field is
+    written in neither language.
+    """
+    value = localized(obj, field)
+    if not value:
+        return ""
+    if not value.is_fallback:
+        return _body(value.text, paragraphs)
+    if paragraphs:
+        return format_html(
+            '<div class="fallback"><p class="fallback-note">{}</p><div lang="{}">{}</div></div>',
+            value.note,
+            value.lang,
+            _body(value.text, True),
+        )
+    return format_html(
+        '<span lang="{}">{}</span> <small class="fallback-note">{}</small>',
+        value.lang,
+        value.text,
+        value.note,
+    )
+
+
+@register.simple_tag
+def plain(obj, field):
+    """The field as plain text (for <title>, meta tags): reader's language, else the other one."""
+    return localized(obj, field).text
+
+
+@register.simple_tag
+def text_in(obj, field, lang, paragraphs=False):
+    """One language of a field for the parallel view, with a note when it is not written."""
+    value = getattr(obj, f"{field}_{lang}") or ""
+    if not value.strip():
+        return format_html('<p class="missing">{}</p>', _("Not yet written in this language"))
+    return _body(value, paragraphs)
+
+
+@register.simple_tag
+def has_text(obj, field):
+    return any((getattr(obj, f"{field}_{code}") or "").strip() for code in LANGUAGE_NAMES)
+
+
+@register.filter
+def web_link(url):
+    """The URL if it is an http(s) link, else "" (a stored javascript: URL must never be a link)."""
+    return url if urlsplit(url or "").scheme in ("http", "https") else ""
+
+
+@register.filter
+def two_digits(number):
+    return f"{int(number):02d}"
+
+
+@register.simple_tag(takes_context=True)
+def page_in(context, lang):
+    """This page in `lang` (same page, other language); the home page if there is none."""
+    request = context["request"]
+    url = translate_url(request.get_full_path(), lang)
+    if url == request.get_full_path() and lang != reader_language():
+        with translation.override(lang):
+            url = reverse("briefing:latest")
+    return url
+
+
+@register.simple_tag(takes_context=True)
+def absolute_page_in(context, lang):
+    return settings.SITE_URL + page_in(context, lang)
+
+
+@register.simple_tag(takes_context=True)
+def absolute_x_default(context):
+    """This page without a language prefix: LocaleMiddleware redirects it by Accept-Language
+    (the same x-default as the sitemap's)."""
+    code = settings.LANGUAGE_CODE
+    return settings.SITE_URL + page_in(context, code).replace(f"/{code}/", "/", 1)
+
+
+@register.simple_tag
+def absolute(path):
+    return settings.SITE_URL + path
+
+
+@register.simple_tag
+def language_name(lang):
+    with translation.override(lang):
+        return str(LANGUAGE_NAMES[lang])
+
+
+@register.simple_tag
+def fallback_note(lang):
+    return FALLBACK_NOTES[lang]
+
+
+@register.simple_tag
+def ld_json(data):
+    """A <script type="application/ld+json"> element, safe whatever the data contains."""
+    payload = json.dumps(data, ensure_ascii=False, sort_keys=True).translate(JSON_SCRIPT_ESCAPES)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))
+
+
+@register.filter
+def written(objects, fields):
+    """The objects with text in at least one of the comma-separated fields, in any language."""
+    names = fields.split(",")
+    return [obj for obj in objects if any(has_text(obj, name) for name in names)]

@@ -1,0 +1,115 @@
+import datetime
+
+import pytest
+
+from briefing.cache import current_generation
+from briefing.models import Briefing, Keyword
+from briefing.views import ISSUES_PER_PAGE
+from tests.factories import make_briefing
+
+pytestmark = pytest.mark.django_db
+
+
+def listed(response):
+    return [briefing.date.isoformat() for briefing in response.context["page"].object_list]
+
+
+def test_the_archive_lists_published_issues_newest_first_by_month(client):
+    make_briefing(datetime.date(2026, 4, 30))
+    make_briefing(datetime.date(2026, 5, 18))
+    make_briefing(datetime.date(2026, 5, 19))
+    make_briefing(datetime.date(2026, 5, 20), status=Briefing.Status.DRAFT)
+
+    response = client.get("/ja/archive/")
+
+    assert response.status_code == 200
+    assert listed(response) == ["2026-05-19", "2026-05-18", "2026-04-30"]
+    body = response.content.decode()
+    assert body.index("<h2>2026年5月</h2>") < body.index("<h2>2026年4月</h2>")
+    assert "2026年5月19日 (火)" in body
+    assert "テーマ 05/19" in body
+    assert "要約です。" in body
+
+
+def test_the_archive_is_paginated(client):
+    start = datetime.date(2026, 1, 1)
+    for offset in range(ISSUES_PER_PAGE + 1):
+        make_briefing(start + datetime.timedelta(days=offset), deep_dives=0, read_more=0)
+
+    first = client.get("/en/archive/")
+    second = client.get("/en/archive/", {"page": 2})
+
+    assert len(listed(first)) == ISSUES_PER_PAGE
+    assert listed(second) == ["2026-01-01"]
+    assert 'rel="next" href="?page=2"' in first.content.decode()
+    assert "Page 2 of 2" in second.content.decode()
+    assert client.get("/en/archive/", {"page": 3}).status_code == 404
+    assert client.get("/en/archive/", {"page": "x"}).status_code == 404
+
+
+def test_the_archive_of_a_year_and_of_a_month(client):
+    make_briefing(datetime.date(2025, 12, 31))
+    make_briefing(datetime.date(2026, 4, 30))
+    make_briefing(datetime.date(2026, 5, 19))
+
+    assert listed(client.get("/en/archive/2026/")) == ["2026-05-19", "2026-04-30"]
+    assert listed(client.get("/en/archive/2026/04/")) == ["2026-04-30"]
+    assert "May 2026" in client.get("/en/archive/2026/05/").content.decode()
+    assert client.get("/en/archive/2024/").status_code == 404
+    assert client.get("/en/archive/2026/13/").status_code == 404
+
+
+def test_the_archive_without_issues_says_so(client):
+    response = client.get("/en/archive/")
+
+    assert response.status_code == 200
+    assert "No issue has been published yet." in response.content.decode()
+
+
+def test_a_keyword_page_lists_its_published_issues_in_the_readers_language(client):
+    make_briefing(datetime.date(2026, 5, 18), keywords=["Safety"])
+    make_briefing(datetime.date(2026, 5, 19), keywords=["Safety", "Agents"])
+    make_briefing(datetime.date(2026, 5, 20), keywords=["Safety"], status=Briefing.Status.DRAFT)
+
+    response = client.get("/ja/keywords/safety/")
+
+    assert response.status_code == 200
+    assert listed(response) == ["2026-05-19", "2026-05-18"]
+    body = response.content.decode()
+    assert "<h1>Safety（日本語）</h1>" in body
+    assert body.count("<h1") == 1
+
+
+def test_a_japanese_keyword_slug_works(client):
+    briefing = make_briefing()
+    keyword = Keyword.objects.create(slug="量子化", name_ja="量子化", name_en="Quantization")
+    briefing.keywords.add(keyword)
+
+    body = client.get("/ja/2026/05/19/").content.decode()
+    assert 'href="/ja/keywords/%E9%87%8F%E5%AD%90%E5%8C%96/"' in body
+    response = client.get("/en/keywords/量子化/")
+    assert response.status_code == 200
+    assert "<h1>Quantization</h1>" in response.content.decode()
+
+
+def test_a_keyword_of_unpublished_issues_only_or_unknown_is_404(client):
+    make_briefing(keywords=["Hidden"], status=Briefing.Status.DRAFT)
+
+    assert client.get("/en/keywords/hidden/").status_code == 404
+    assert client.get("/en/keywords/nothing/").status_code == 404
+
+
+@pytest.mark.parametrize("deep_dives", [1, 5])
+def test_the_archive_and_keyword_pages_run_a_fixed_number_of_queries(
+    client, django_assert_num_queries, deep_dives
+):
+    for day in range(1, 4):
+        make_briefing(datetime.date(2026, 5, day), deep_dives=deep_dives, keywords=["A", "B"])
+    current_generation()
+
+    # Months, count, page.
+    with django_assert_num_queries(3):
+        assert len(listed(client.get("/en/archive/"))) == 3
+    # Keyword, count, page.
+    with django_assert_num_queries(3):
+        assert len(listed(client.get("/en/keywords/a/"))) == 3

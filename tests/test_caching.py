@@ -1,0 +1,247 @@
+import datetime
+import uuid
+
+import pytest
+import redis
+import time_machine
+from django.core.cache import caches
+from django.test import override_settings
+from django.utils import timezone
+
+from briefing.cache import current_generation
+from briefing.models import Briefing
+from briefing.views import render_issue
+from tests.factories import make_briefing
+
+pytestmark = pytest.mark.django_db
+
+URL = "/en/2026/05/19/"
+
+
+def test_a_repeat_view_is_served_from_the_cache_without_the_database(
+    client, django_assert_num_queries
+):
+    make_briefing()
+    first = client.get(URL)
+
+    with django_assert_num_queries(0):
+        second = client.get(URL)
+
+    assert second.status_code == 200
+    assert second.content == first.content
+    assert second.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert second.headers["Content-Language"] == "en"
+    assert second.headers["ETag"] == first.headers["ETag"]
+    assert second.headers["Last-Modified"] == first.headers["Last-Modified"]
+    assert second.headers["Cache-Control"] == "public, max-age=0, must-revalidate"
+
+
+def test_a_conditional_get_is_answered_304_without_the_database(client, django_assert_num_queries):
+    make_briefing()
+    first = client.get(URL)
+
+    with django_assert_num_queries(0):
+        by_etag = client.get(URL, headers={"if-none-match": first.headers["ETag"]})
+        by_date = client.get(URL, headers={"if-modified-since": first.headers["Last-Modified"]})
+
+    assert by_etag.status_code == 304
+    assert by_etag.content == b""
+    assert by_date.status_code == 304
+
+
+def test_pages_and_languages_have_their_own_validators(client):
+    make_briefing()
+
+    etags = {client.get(url).headers["ETag"] for url in [URL, "/ja/2026/05/19/", "/en/archive/"]}
+
+    assert len(etags) == 3
+
+
+def test_an_edit_is_visible_on_the_very_next_request(client):
+    briefing = make_briefing()
+    first = client.get(URL)
+    assert "Theme 05/19" in first.content.decode()
+
+    briefing.theme_en = "A corrected theme"
+    briefing.save()
+    response = client.get(URL, headers={"if-none-match": first.headers["ETag"]})
+
+    assert response.status_code == 200
+    assert "A corrected theme" in response.content.decode()
+    assert response.headers["ETag"] != first.headers["ETag"]
+    assert response.headers["Last-Modified"] != first.headers["Last-Modified"]
+
+
+def test_an_edit_of_a_takeaway_or_a_keyword_is_visible_on_the_very_next_request(client):
+    briefing = make_briefing(keywords=["Safety"])
+    client.get(URL)
+
+    takeaway = briefing.deep_dives.get().takeaways.get(position=1)
+    takeaway.text_en = "A sharper takeaway"
+    takeaway.save()
+    assert "A sharper takeaway" in client.get(URL).content.decode()
+
+    keyword = briefing.keywords.get()
+    keyword.name_en = "AI safety"
+    keyword.save()
+    assert "AI safety" in client.get(URL).content.decode()
+
+    briefing.keywords.clear()
+    assert "AI safety" not in client.get(URL).content.decode()
+
+
+def test_publishing_is_visible_on_the_very_next_request(client):
+    briefing = make_briefing(status=Briefing.Status.DRAFT)
+    assert client.get(URL).status_code == 404
+    assert client.get("/en/").status_code == 404
+
+    briefing.status = Briefing.Status.PUBLISHED
+    briefing.publish_at = timezone.now()
+    briefing.save()
+
+    assert client.get(URL).status_code == 200
+    assert client.get("/en/").context["briefing"] == briefing
+
+
+def test_unpublishing_and_deleting_are_visible_on_the_very_next_request(client):
+    briefing = make_briefing()
+    assert client.get(URL).status_code == 200
+
+    briefing.status = Briefing.Status.DRAFT
+    briefing.save()
+    assert client.get(URL).status_code == 404
+
+    other = make_briefing(datetime.date(2026, 5, 20))
+    assert client.get("/en/2026/05/20/").status_code == 200
+    other.delete()
+    assert client.get("/en/2026/05/20/").status_code == 404
+
+
+def test_a_scheduled_issue_appears_when_its_time_comes_without_any_write(client):
+    with time_machine.travel(datetime.datetime(2026, 5, 19, 5, 0, tzinfo=datetime.UTC)):
+        make_briefing(datetime.date(2026, 5, 18))
+        make_briefing(publish_at=datetime.datetime(2026, 5, 19, 6, 0, tzinfo=datetime.UTC))
+        assert client.get("/en/").context["briefing"].date == datetime.date(2026, 5, 18)
+        assert client.get(URL).status_code == 404
+
+    with time_machine.travel(datetime.datetime(2026, 5, 19, 5, 59, 58, tzinfo=datetime.UTC)):
+        assert client.get(URL).status_code == 404
+
+    with time_machine.travel(datetime.datetime(2026, 5, 19, 6, 0, 1, tzinfo=datetime.UTC)):
+        assert client.get(URL).status_code == 200
+        assert client.get("/en/").context["briefing"].date == datetime.date(2026, 5, 19)
+
+
+def _redis_settings():
+    try:
+        redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis at 127.0.0.1:6379")
+    return {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/0",
+            "KEY_PREFIX": f"briefing_public_test_{uuid.uuid4().hex}",
+        }
+    }
+
+
+@pytest.fixture(params=["locmem", "redis"])
+def shared_cache(request):
+    """The cache as configured locally (in-process) and in production (Redis)."""
+    if request.param == "locmem":
+        yield
+        return
+    with override_settings(CACHES=_redis_settings()):
+        yield
+        caches["default"].clear()
+
+
+def new_worker():
+    """What a second worker process has: its own connection to the shared cache, nothing else."""
+    caches["default"] = caches.create_connection("default")
+
+
+def test_every_worker_sees_an_invalidation(client, shared_cache, django_assert_num_queries):
+    briefing = make_briefing()
+    client.get(URL)  # worker A renders and stores the page
+
+    new_worker()
+    with django_assert_num_queries(0):
+        assert "Theme 05/19" in client.get(URL).content.decode()  # worker B serves it
+
+    new_worker()  # worker C saves an edit
+    briefing.theme_en = "Changed by another worker"
+    briefing.save()
+
+    new_worker()
+    assert "Changed by another worker" in client.get(URL).content.decode()
+
+
+def test_every_worker_sees_a_scheduled_issue_on_time(client, shared_cache):
+    with time_machine.travel(datetime.datetime(2026, 5, 19, 5, 0, tzinfo=datetime.UTC)):
+        make_briefing(publish_at=datetime.datetime(2026, 5, 19, 5, 0, 2, tzinfo=datetime.UTC))
+        new_worker()
+        assert client.get(URL).status_code == 404
+        generation = current_generation()
+
+    with time_machine.travel(datetime.datetime(2026, 5, 19, 5, 0, 3, tzinfo=datetime.UTC)):
+        new_worker()
+        if caches["default"].__class__.__name__ == "RedisCache":
+            # Redis expires keys by its own clock, which time_machine cannot move.
+            caches["default"].delete("briefing:generation")
+        assert current_generation() != generation
+        assert client.get(URL).status_code == 200
+
+
+def test_a_preview_is_never_cached_nor_served_from_the_cache(client, rf):
+    briefing = make_briefing(status=Briefing.Status.DRAFT, theme_en="Secret draft")
+
+    request = rf.get(URL)
+    with override_settings(LANGUAGE_CODE="en"):
+        from django.utils import translation
+
+        with translation.override("en"):
+            preview = render_issue(request, briefing, preview=True)
+
+    assert preview.status_code == 200
+    assert preview.headers["Cache-Control"] == "private, no-store"
+    assert "ETag" not in preview.headers
+    body = preview.content.decode()
+    assert "Preview — not published" in body
+    assert '<meta name="robots" content="noindex">' in body
+    assert "Secret draft" in body
+
+    public = client.get(URL)
+    assert public.status_code == 404
+    assert "Secret draft" not in public.content.decode()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/en/feed/",
+        "/en/feed/atom/",
+        "/sitemap.xml",
+        "/api/v1/briefings/",
+        "/api/v1/briefings/2026-05-19/",
+        "/en/archive/",
+        "/en/2026/05/19/both/",
+    ],
+)
+def test_every_cached_endpoint_shows_an_edit_on_the_next_request(
+    client, django_assert_num_queries, path
+):
+    briefing = make_briefing(theme_en="Before", tldr_en="Before")
+    first = client.get(path)
+    with django_assert_num_queries(0):
+        assert client.get(path).content == first.content
+
+    briefing.theme_en = briefing.tldr_en = "After the edit"
+    briefing.save()
+
+    response = client.get(path)
+    assert response.status_code == 200
+    if path != "/sitemap.xml":
+        assert "After the edit" in response.content.decode()
+    assert response.headers["ETag"] != first.headers["ETag"]

@@ -1,0 +1,78 @@
+import datetime
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from briefing.cache import current_generation
+from briefing.models import Briefing
+from tests.factories import make_briefing
+
+pytestmark = pytest.mark.django_db
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@pytest.fixture
+def issues():
+    make_briefing(datetime.date(2026, 5, 18))
+    make_briefing(datetime.date(2026, 5, 19), tldr_en="")
+    make_briefing(datetime.date(2026, 5, 20), status=Briefing.Status.DRAFT)
+    make_briefing(
+        datetime.date(2026, 5, 21), publish_at=datetime.datetime(2100, 1, 1, tzinfo=datetime.UTC)
+    )
+
+
+def test_the_rss_feed_lists_published_issues_newest_first_in_its_language(client, issues):
+    response = client.get("/en/feed/")
+
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/rss+xml; charset=utf-8"
+    channel = ET.fromstring(response.content).find("channel")
+    assert channel.findtext("language") == "en"
+    items = channel.findall("item")
+    assert [item.findtext("title") for item in items] == [
+        "Tuesday, May 19, 2026 · Theme 05/19",
+        "Monday, May 18, 2026 · Theme 05/18",
+    ]
+    assert [item.findtext("link") for item in items] == [
+        "http://testserver/en/2026/05/19/",
+        "http://testserver/en/2026/05/18/",
+    ]
+    # The English TL;DR is not written yet: the Japanese one stands in.
+    assert [item.findtext("description") for item in items] == [
+        "<p>要約です。</p>",
+        "<p>The summary.</p>",
+    ]
+
+
+def test_the_japanese_feed_is_in_japanese(client, issues):
+    channel = ET.fromstring(client.get("/ja/feed/").content).find("channel")
+
+    assert channel.findtext("title") == "デイリーブリーフィング"
+    assert channel.findtext("language") == "ja"
+    assert channel.find("item").findtext("title") == "2026年5月19日 (火) · テーマ 05/19"
+
+
+def test_the_atom_feed_lists_the_same_issues(client, issues):
+    response = client.get("/en/feed/atom/")
+
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/atom+xml; charset=utf-8"
+    feed = ET.fromstring(response.content)
+    entries = feed.findall(f"{ATOM}entry")
+    assert [entry.findtext(f"{ATOM}title") for entry in entries] == [
+        "Tuesday, May 19, 2026 · Theme 05/19",
+        "Monday, May 18, 2026 · Theme 05/18",
+    ]
+    assert entries[1].findtext(f"{ATOM}summary") == "<p>The summary.</p>"
+
+
+@pytest.mark.parametrize("deep_dives", [1, 5])
+@pytest.mark.parametrize("path", ["/en/feed/", "/ja/feed/atom/"])
+def test_feeds_run_one_query(client, django_assert_num_queries, deep_dives, path):
+    for day in range(1, 4):
+        make_briefing(datetime.date(2026, 5, day), deep_dives=deep_dives, keywords=["A"])
+    current_generation()
+
+    with django_assert_num_queries(1):
+        assert client.get(path).status_code == 200

@@ -1,0 +1,159 @@
+import datetime
+import io
+
+import pytest
+from django.core.management import call_command
+
+from briefing.models import Briefing, SearchDocument
+from tests.factories import make_briefing
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def issues(django_capture_on_commit_callbacks):
+    # Search documents are written once the change is committed.
+    with django_capture_on_commit_callbacks(execute=True):
+        make_briefing(
+            datetime.date(2026, 5, 18),
+            lead_ja="実用的な量子化ワークフロー: FP8 対 GPTQ の比較。",
+            lead_en="A practical Quantization workflow compared.",
+        )
+        make_briefing(
+            datetime.date(2026, 5, 19),
+            tldr_ja="多言語の安全評価が拡大している。",
+            tldr_en="Multilingual safety evaluation grows.",
+        )
+        make_briefing(
+            datetime.date(2026, 5, 20),
+            status=Briefing.Status.DRAFT,
+            lead_ja="下書きの量子化の話。",
+            lead_en="A draft about quantization.",
+        )
+
+
+def found_dates(response):
+    return [result["briefing"].date.isoformat() for result in response.context["results"]]
+
+
+def test_it_keeps_one_search_document_per_issue_in_step_with_edits(
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        briefing = make_briefing(keywords=["Safety"])
+    document = SearchDocument.objects.get(briefing=briefing)
+    assert "ディープダイブ1" in document.text_ja
+    assert "Safety（日本語）" in document.text_ja
+    assert "Takeaway 2" in document.text_en
+
+    with django_capture_on_commit_callbacks(execute=True):
+        takeaway = briefing.deep_dives.get().takeaways.get(position=2)
+        takeaway.text_en = "Rewritten takeaway"
+        takeaway.save()
+
+    document.refresh_from_db()
+    assert "Rewritten takeaway" in document.text_en
+    assert "rewritten takeaway" in document.body
+
+
+@pytest.mark.parametrize("query", ["量子化", "安全評価"])
+def test_a_japanese_query_matches_inside_longer_text(client, issues, query):
+    response = client.get("/ja/search/", {"q": query})
+
+    assert response.status_code == 200
+    expected = {"量子化": ["2026-05-18"], "安全評価": ["2026-05-19"]}[query]
+    assert found_dates(response) == expected
+
+
+@pytest.mark.parametrize("query", ["quantization", "QUANTIZATION", "Quantization"])
+def test_english_is_case_insensitive(client, issues, query):
+    response = client.get("/en/search/", {"q": query})
+
+    assert found_dates(response) == ["2026-05-18"]
+
+
+def test_full_width_and_half_width_forms_match_alike(client, issues):
+    response = client.get("/ja/search/", {"q": "ＦＰ８"})
+
+    assert found_dates(response) == ["2026-05-18"]
+
+
+def test_text_in_either_language_finds_the_issue_from_both_sites(client, issues):
+    assert found_dates(client.get("/en/search/", {"q": "安全評価"})) == ["2026-05-19"]
+    assert found_dates(client.get("/ja/search/", {"q": "safety evaluation"})) == ["2026-05-19"]
+
+
+def test_results_show_date_theme_and_a_highlighted_snippet_in_the_readers_language(client, issues):
+    body = client.get("/en/search/", {"q": "quantization"}).content.decode()
+
+    assert "Monday, May 18, 2026" in body
+    assert "Theme 05/18" in body
+    assert "A practical <mark>Quantization</mark> workflow compared." in body
+    assert "1 issue found" in body
+
+
+def test_the_snippet_falls_back_to_the_other_language_with_its_lang(client, issues):
+    body = client.get("/en/search/", {"q": "量子化"}).content.decode()
+
+    assert '<p class="snippet" lang="ja">実用的な<mark>量子化</mark>ワークフロー' in body
+
+
+def test_an_empty_query_gets_a_friendly_page(client, issues):
+    response = client.get("/en/search/", {"q": "   "})
+
+    assert response.status_code == 200
+    assert "Type a word or phrase" in response.content.decode()
+    assert "results" not in response.context
+
+
+def test_an_over_long_query_gets_a_friendly_page(client, issues):
+    response = client.get("/ja/search/", {"q": "量" * 101})
+
+    assert response.status_code == 200
+    assert "100" in response.content.decode()
+    assert response.context["problem"] == "too_long"
+
+
+def test_no_match_says_so(client, issues):
+    response = client.get("/en/search/", {"q": "blockchain"})
+
+    assert response.status_code == 200
+    assert "No issue mentions “blockchain”." in response.content.decode()
+
+
+def test_like_wildcards_in_the_query_are_literal(client, issues):
+    assert found_dates(client.get("/en/search/", {"q": "%"})) == []
+    assert found_dates(client.get("/en/search/", {"q": "_"})) == []
+
+
+def test_the_search_page_is_not_indexed(client, issues):
+    body = client.get("/en/search/", {"q": "safety"}).content.decode()
+
+    assert '<meta name="robots" content="noindex">' in body
+
+
+@pytest.mark.parametrize("deep_dives", [1, 5])
+def test_search_runs_a_fixed_number_of_queries(
+    client, django_capture_on_commit_callbacks, django_assert_num_queries, deep_dives
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        for day in range(1, 4):
+            make_briefing(datetime.date(2026, 5, day), deep_dives=deep_dives)
+    client.get("/en/")  # the cache's content generation is in place
+
+    # The count and one page of results (documents joined).
+    with django_assert_num_queries(2):
+        response = client.get("/en/search/", {"q": "takeaway"})
+    assert len(response.context["results"]) == 3
+
+
+def test_the_rebuild_command_catches_up_with_changes_that_bypass_signals(client):
+    make_briefing()
+    Briefing.objects.update(lead_en="Written with a bulk update")
+    assert client.get("/en/search/", {"q": "bulk update"}).context["results"] == []
+
+    output = io.StringIO()
+    call_command("rebuild_search_documents", stdout=output)
+
+    assert output.getvalue() == "Rebuilt the search documents of 1 issues.\n"
+    assert found_dates(client.get("/en/search/", {"q": "bulk update"})) == ["2026-05-19"]
