@@ -306,6 +306,7 @@ class Command(BaseCommand):
                 Takeaway,
                 ReadMore,
                 Keyword,
+                SearchDocument,
             ):
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
         counts = {name: len(objects) for name, objects in created.items()}
