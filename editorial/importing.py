@@ -76,22 +76,33 @@ def _save(data: dict, *, replace: bool, publish: bool) -> Briefing:
     _clean(briefing, date.isoformat())
     briefing.save()
 
-    # Replacing keeps the briefing row (and so its history) but rebuilds its parts.
-    briefing.deep_dives.all().delete()
-    briefing.read_more.all().delete()
+    # Replacing updates the parts in place, matched by number, and deletes the ones no longer
+    # there: their rows keep their history and their translation records, so a translation
+    # whose source the new text changed shows as outdated.
+    deep_dives = {d.position: d for d in briefing.deep_dives.all()}
+    read_more = {r.position: r for r in briefing.read_more.all()}
+    takeaways = {}
+    for takeaway in Takeaway.objects.filter(deep_dive__briefing=briefing):
+        takeaways.setdefault(takeaway.deep_dive_id, {})[takeaway.position] = takeaway
 
     seen_positions = set()
+    kept_deep_dives, kept_takeaways = set(), set()
     for item in data["deep_dives"]:
-        deep_dive = DeepDive(briefing=briefing, position=item["position"])
+        position = item["position"]
+        deep_dive = deep_dives.get(position) or DeepDive(briefing=briefing, position=position)
         for field in ("title", "what_happened", "why_it_matters", "practical_points"):
             _set_translations(deep_dive, field, item[field])
         label = _("deep dive %(number)02d") % {"number": deep_dive.position}
         _check_unique(seen_positions, deep_dive.position, label)
         _clean(deep_dive, label, exclude=["briefing"])
         deep_dive.save()
+        kept_deep_dives.add(deep_dive.pk)
+        existing_takeaways = takeaways.get(deep_dive.pk, {})
         takeaway_positions = set()
         for takeaway_data in item["takeaways"]:
-            takeaway = Takeaway(deep_dive=deep_dive, position=takeaway_data["position"])
+            takeaway = existing_takeaways.get(takeaway_data["position"]) or Takeaway(
+                deep_dive=deep_dive, position=takeaway_data["position"]
+            )
             _set_translations(takeaway, "text", takeaway_data["text"])
             takeaway_label = f"{label}, " + _("takeaway %(number)02d") % {
                 "number": takeaway.position
@@ -99,15 +110,24 @@ def _save(data: dict, *, replace: bool, publish: bool) -> Briefing:
             _check_unique(takeaway_positions, takeaway.position, takeaway_label)
             _clean(takeaway, takeaway_label, exclude=["deep_dive"])
             takeaway.save()
+            kept_takeaways.add(takeaway.pk)
+    # QuerySet.delete() still sends post_delete per object, which drops their translation records.
+    Takeaway.objects.filter(deep_dive__briefing=briefing).exclude(pk__in=kept_takeaways).delete()
+    briefing.deep_dives.exclude(pk__in=kept_deep_dives).delete()
 
+    kept_read_more = set()
     for item in data["read_more"]:
-        read_more = ReadMore(briefing=briefing, position=item["position"], url=item.get("url", ""))
-        _set_translations(read_more, "title", item["title"])
-        _set_translations(read_more, "summary", item["summary"])
-        label = _("read-more item %(number)02d") % {"number": read_more.position}
-        _check_unique(seen_positions, read_more.position, label)
-        _clean(read_more, label, exclude=["briefing"])
-        read_more.save()
+        position = item["position"]
+        read_more_item = read_more.get(position) or ReadMore(briefing=briefing, position=position)
+        read_more_item.url = item.get("url", "")
+        _set_translations(read_more_item, "title", item["title"])
+        _set_translations(read_more_item, "summary", item["summary"])
+        label = _("read-more item %(number)02d") % {"number": read_more_item.position}
+        _check_unique(seen_positions, read_more_item.position, label)
+        _clean(read_more_item, label, exclude=["briefing"])
+        read_more_item.save()
+        kept_read_more.add(read_more_item.pk)
+    briefing.read_more.exclude(pk__in=kept_read_more).delete()
 
     briefing.keywords.set([_keyword(item) for item in data["keywords"]])
     return briefing

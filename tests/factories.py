@@ -68,3 +68,16 @@ def make_briefing(
         )
         briefing.keywords.add(keyword)
     return briefing
+
+
+def make_user(username="editor", *, role=None, staff=True, superuser=False):
+    """A user with a password of "pw"; `role` is a group name from editorial.roles."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    user = get_user_model().objects.create_user(
+        username, password="pw", is_staff=staff, is_superuser=superuser
+    )
+    if role is not None:
+        user.groups.add(Group.objects.get(name=role))
+    return user

@@ -97,7 +97,7 @@ def test_replace_overwrites_in_place():
     ("text", "line_number"),
     [
         ("Some text\n2026-05-19\n", 1),
-        ("2026-05-19\n\nKey Takeaways\n  • 01 Loose takeaway\n", 4),
+        ("2026-05-19\n\nKey Takeaways\n  • 01 Loose takeaway\n", 3),
         ("2026-05-19\n\n2026-05-20\n", 3),
         ("2026年2月30日\n", 1),
         ("2026-05-19\n\n02 Deep Dive\n\nTitle\n", 3),

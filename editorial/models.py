@@ -1,0 +1,48 @@
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class TranslationState(models.Model):
+    """What one language of one translated field was written against.
+
+    Kept by the post_save receivers in editorial.translation_state, so every write path that
+    calls save() (admin, translator editor, imports, reversion restores) keeps it. When a
+    language's text changes, `source_hash`/`source_text` record the other language's text at
+    that moment; the language is outdated once the other language no longer matches.
+    """
+
+    content_type = models.ForeignKey(
+        ContentType, verbose_name=_("content type"), on_delete=models.CASCADE
+    )
+    object_id = models.PositiveBigIntegerField(_("object id"))
+    content_object = GenericForeignKey("content_type", "object_id")
+    field = models.CharField(_("field"), max_length=50)
+    language = models.CharField(_("language"), max_length=10)
+    text_hash = models.CharField(
+        _("text fingerprint"),
+        max_length=64,
+        help_text=_("Fingerprint of this language's text when it was last saved."),
+    )
+    source_hash = models.CharField(
+        _("source fingerprint"),
+        max_length=64,
+        help_text=_("Fingerprint of the other language's text when this one was last written."),
+    )
+    # Kept (not only its fingerprint) so the translator editor can show what changed since.
+    source_text = models.TextField(_("source text"), blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "field", "language"],
+                name="translation_state_unique_per_field_language",
+            )
+        ]
+        verbose_name = _("translation state")
+        verbose_name_plural = _("translation states")
+
+    def __str__(self):
+        return f"{self.content_type_id}:{self.object_id}.{self.field}_{self.language}"

@@ -1,0 +1,111 @@
+"""What the side-by-side translator editor shows and saves, outside the view."""
+
+import difflib
+import re
+from dataclasses import dataclass, field
+
+import reversion
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from .translation_checks import check
+from .translation_memory import glossary, suggestions, terms_in
+from .translation_state import (
+    keep_source_current,
+    mark_still_correct,
+    normalize,
+    other_language,
+)
+from .translation_status import OUTDATED, STATUS_LABELS, TranslatedField
+
+
+@dataclass
+class EditorRow:
+    item: TranslatedField
+    source_text: str
+    status: str
+    status_label: str
+    diff: list = field(default_factory=list)  # [(tag, text)], tag: equal/delete/insert
+    suggestions: list = field(default_factory=list)
+    terms: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+
+
+def diff_segments(old: str, new: str, language: str) -> list[tuple[str, str]]:
+    """What changed from `old` to `new`, by word in English and by character in Japanese."""
+    split = (lambda t: re.findall(r"\S+|\s+", t)) if language == "en" else list
+    a, b = split(old), split(new)
+    segments = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag in ("delete", "replace"):
+            segments.append(("delete", "".join(a[i1:i2])))
+        if tag in ("insert", "replace"):
+            segments.append(("insert", "".join(b[j1:j2])))
+        if tag == "equal":
+            segments.append(("equal", "".join(a[i1:i2])))
+    return segments
+
+
+def translatable(items, target: str) -> list[TranslatedField]:
+    """Fields with a source to translate from (a text written only in the target is an original)."""
+    source = other_language(target)
+    return [item for item in items if item.texts[source]]
+
+
+def editor_rows(items, target: str) -> list[EditorRow]:
+    source = other_language(target)
+    todo = [item for item in items if item.needs_work(target)]
+    memory = suggestions(todo, source, target)
+    terms = glossary([item.texts[source] for item in items], source, target)
+    rows = []
+    for item in items:
+        status = item.status[target]
+        field_terms = terms_in(item.texts[source], terms)
+        rows.append(
+            EditorRow(
+                item=item,
+                source_text=item.texts[source],
+                status=status,
+                status_label=STATUS_LABELS[status],
+                diff=diff_segments(item.written_against[target], item.texts[source], source)
+                if status == OUTDATED and item.written_against[target]
+                else [],
+                suggestions=memory.get(item.path, []),
+                terms=field_terms,
+                warnings=check(item.texts[source], item.texts[target], source, target, field_terms),
+            )
+        )
+    return rows
+
+
+def save_translations(items, target: str, cleaned: dict, still_correct, user) -> tuple[list, list]:
+    """Write the changed target texts and the "still correct" marks as one revision."""
+    changed, confirmed, dirty = [], [], {}
+    with transaction.atomic(), reversion.create_revision():
+        for item in items:
+            if item.path not in cleaned:
+                continue
+            new = normalize(cleaned[item.path])
+            if new != item.texts[target]:
+                setattr(item.obj, f"{item.field}_{target}", new)
+                dirty[(type(item.obj), item.obj.pk)] = item.obj
+                changed.append(item.path)
+        for obj in dirty.values():
+            obj.save()
+        for item in items:
+            if item.path in changed:
+                keep_source_current(item.obj, item.field, target)
+        for item in items:
+            if (
+                item.path in still_correct
+                and item.path not in changed
+                and item.status[target] == OUTDATED
+            ):
+                mark_still_correct(item.obj, item.field, target)
+                confirmed.append(item.path)
+        reversion.set_user(user)
+        reversion.set_comment(
+            _("Translated %(count)d fields into %(language)s.")
+            % {"count": len(changed), "language": target}
+        )
+    return changed, confirmed

@@ -1,0 +1,177 @@
+"""Translations of one issue as a PO file (polib), for translators working in their own tools.
+
+Each translated field is one entry: `msgctxt` names the issue and the field by date, position
+and slug ("2026-05-19/deep_dives/1/title"), which stays stable when rows are re-created;
+`msgid` is the source text, `msgstr` the translation, and an outdated translation is marked
+fuzzy with the source it was written against as the previous msgid, as gettext tools expect.
+"""
+
+from dataclasses import dataclass, field
+
+import polib
+import reversion
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from briefing.models import Briefing
+from briefing.serialization import LANGUAGE_CODES
+
+from .importing import ImportRefused, parse_date
+from .translation_state import (
+    keep_source_current,
+    mark_still_correct,
+    normalize,
+    other_language,
+)
+from .translation_status import OUTDATED, briefing_status
+
+
+class POImportError(Exception):
+    """The file cannot be imported at all; nothing was saved."""
+
+
+def export_po(briefing: Briefing, target: str) -> polib.POFile:
+    source = other_language(target)
+    date = briefing.date.isoformat()
+    po = polib.POFile(wrapwidth=0)
+    po.metadata = {
+        "Project-Id-Version": f"daily-briefing {date}",
+        "POT-Creation-Date": timezone.now().strftime("%Y-%m-%d %H:%M%z"),
+        "Language": target,
+        "MIME-Version": "1.0",
+        "Content-Type": "text/plain; charset=UTF-8",
+        "Content-Transfer-Encoding": "8bit",
+        "X-Briefing-Date": date,
+        "X-Source-Language": source,
+    }
+    for item in briefing_status(briefing):
+        if not item.texts[source]:
+            continue  # nothing to translate from
+        outdated = item.status[target] == OUTDATED
+        po.append(
+            polib.POEntry(
+                msgctxt=f"{date}/{item.path}",
+                msgid=item.texts[source],
+                msgstr=item.texts[target],
+                flags=["fuzzy"] if outdated else [],
+                previous_msgid=item.written_against[target] if outdated else None,
+                comment=f"{item.section} · {item.label}",
+            )
+        )
+    return po
+
+
+@dataclass
+class ImportReport:
+    date: str
+    language: str
+    changed: list = field(default_factory=list)
+    confirmed: list = field(default_factory=list)  # outdated, accepted unchanged (fuzzy removed)
+    refused: list = field(default_factory=list)  # (msgctxt, reason)
+    skipped: list = field(default_factory=list)  # (msgctxt, reason): fuzzy or untranslated
+
+    def lines(self) -> list[str]:
+        lines = [_("changed: %(context)s") % {"context": c} for c in self.changed]
+        lines += [_("marked still correct: %(context)s") % {"context": c} for c in self.confirmed]
+        lines += [
+            _("refused: %(context)s (%(reason)s)") % {"context": c, "reason": r}
+            for c, r in self.refused
+        ]
+        lines += [
+            _("skipped: %(context)s (%(reason)s)") % {"context": c, "reason": r}
+            for c, r in self.skipped
+        ]
+        lines.append(
+            _("%(date)s, %(language)s: %(changed)d changed, %(refused)d refused.")
+            % {
+                "date": self.date,
+                "language": self.language,
+                "changed": len(self.changed),
+                "refused": len(self.refused),
+            }
+        )
+        return lines
+
+
+def max_length(item) -> int | None:
+    return type(item.obj)._meta.get_field(item.field).max_length
+
+
+def read_po(content) -> polib.POFile:
+    if isinstance(content, bytes):
+        try:
+            content = content.decode("utf-8")
+        except UnicodeDecodeError:
+            raise POImportError(_("The file is not UTF-8 text.")) from None
+    if not content.strip():
+        raise POImportError(_("The file is empty."))
+    try:
+        return polib.pofile(content, wrapwidth=0)
+    except (OSError, ValueError) as exc:
+        raise POImportError(_("Not a valid PO file: %(error)s.") % {"error": exc}) from None
+
+
+def import_po(po: polib.POFile, *, user=None) -> ImportReport:
+    """Apply the translations of a PO file made by export_po, atomically, as one revision."""
+    target = po.metadata.get("Language", "")
+    if target not in LANGUAGE_CODES:
+        raise POImportError(
+            _("The file names no target language (Language: ja or en), it names “%(value)s”.")
+            % {"value": target}
+        )
+    try:
+        date = parse_date(po.metadata.get("X-Briefing-Date"))
+    except ImportRefused:
+        raise POImportError(_("The file names no issue date (X-Briefing-Date).")) from None
+    briefing = Briefing.objects.filter(date=date).first()
+    if briefing is None:
+        raise POImportError(_("There is no briefing for %(date)s.") % {"date": date.isoformat()})
+    source = other_language(target)
+    report = ImportReport(date=date.isoformat(), language=target)
+    fields = {f"{date.isoformat()}/{item.path}": item for item in briefing_status(briefing)}
+
+    with transaction.atomic(), reversion.create_revision():
+        dirty, confirm = {}, []
+        for entry in po:
+            if entry.obsolete:
+                continue
+            item = fields.get(entry.msgctxt)
+            if item is None:
+                report.refused.append((entry.msgctxt, _("no such field in this issue")))
+                continue
+            if normalize(entry.msgid) != item.texts[source]:
+                report.refused.append((entry.msgctxt, _("the source changed since the export")))
+                continue
+            translation = normalize(entry.msgstr)
+            if not translation:
+                report.skipped.append((entry.msgctxt, _("not translated")))
+                continue
+            if "fuzzy" in entry.flags:
+                report.skipped.append((entry.msgctxt, _("marked fuzzy")))
+                continue
+            limit = max_length(item)
+            if limit and len(translation) > limit:
+                report.refused.append(
+                    (entry.msgctxt, _("longer than %(limit)d characters") % {"limit": limit})
+                )
+                continue
+            if translation != item.texts[target]:
+                setattr(item.obj, f"{item.field}_{target}", translation)
+                dirty[(type(item.obj), item.obj.pk)] = item.obj
+                report.changed.append(entry.msgctxt)
+            elif item.status[target] == OUTDATED:
+                confirm.append(item)
+                report.confirmed.append(entry.msgctxt)
+        for obj in dirty.values():
+            obj.save()
+        for context in report.changed:
+            keep_source_current(fields[context].obj, fields[context].field, target)
+        for item in confirm:
+            mark_still_correct(item.obj, item.field, target)
+        if user is not None:
+            reversion.set_user(user)
+        reversion.set_comment(
+            _("Translations imported from a PO file (%(language)s).") % {"language": target}
+        )
+    return report

@@ -1,0 +1,204 @@
+"""Which translated fields of an issue are missing, outdated or up to date, per language.
+
+Computed from the texts themselves plus the TranslationState records, for one briefing or a
+list of them, in a fixed number of queries: the briefings with their contents
+(Briefing.objects.with_contents()) and one query for all their records.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from briefing.models import Briefing
+from briefing.serialization import LANGUAGE_CODES
+
+from .models import TranslationState
+from .translation_state import (
+    EMPTY_FINGERPRINT,
+    TRANSLATED_FIELDS,
+    fingerprint,
+    other_language,
+    text_of,
+)
+
+MISSING = "missing"
+OUTDATED = "outdated"
+UP_TO_DATE = "up_to_date"
+EMPTY = "empty"  # neither language written: nothing to translate
+
+STATUS_LABELS = {
+    MISSING: _("missing"),
+    OUTDATED: _("outdated"),
+    UP_TO_DATE: _("up to date"),
+    EMPTY: _("empty"),
+}
+
+FIELD_LABELS = {
+    "theme": _("Theme"),
+    "lead": _("Lead"),
+    "tldr": _("TL;DR"),
+    "title": _("Title"),
+    "what_happened": _("What happened"),
+    "why_it_matters": _("Why it matters"),
+    "practical_points": _("Practical points"),
+    "text": _("Key takeaway"),
+    "summary": _("Summary"),
+    "name": _("Keyword"),
+}
+
+
+@dataclass
+class TranslatedField:
+    """One translated field of one object, with each language's text and status."""
+
+    obj: object
+    field: str
+    path: str  # stable across database ids, e.g. "deep_dives/1/takeaways/2/text"
+    section: str  # a heading for the editor, e.g. "Deep dive 01"
+    texts: dict = field(default_factory=dict)
+    status: dict = field(default_factory=dict)
+    # The other language's text when this language was last written (for outdated: the diff).
+    written_against: dict = field(default_factory=dict)
+
+    @property
+    def label(self):
+        return FIELD_LABELS[self.field]
+
+    @property
+    def kind(self) -> str:
+        """Same model and field: what translation memory compares against."""
+        return f"{type(self.obj).__name__.lower()}.{self.field}"
+
+    def needs_work(self, target: str) -> bool:
+        return self.status[target] in (MISSING, OUTDATED)
+
+
+def field_status(texts: dict, state, code: str) -> str:
+    other = other_language(code)
+    if not texts[code]:
+        return MISSING if texts[other] else EMPTY
+    if not texts[other] or state is None:
+        return UP_TO_DATE
+    # A text first written while the other language was empty is the original: its
+    # translation arriving or being polished later does not make it outdated.
+    if state.source_hash == EMPTY_FINGERPRINT:
+        return UP_TO_DATE
+    return UP_TO_DATE if fingerprint(texts[other]) == state.source_hash else OUTDATED
+
+
+def _states_for(objects) -> dict:
+    ids_by_model = {}
+    for obj in objects:
+        ids_by_model.setdefault(type(obj), set()).add(obj.pk)
+    if not ids_by_model:
+        return {}
+    # Filtering on the content type's natural key (a join) rather than ContentType ids keeps the
+    # query count independent of the content-type cache.
+    condition = Q()
+    for model, ids in ids_by_model.items():
+        condition |= Q(
+            content_type__app_label=model._meta.app_label,
+            content_type__model=model._meta.model_name,
+            object_id__in=ids,
+        )
+    models_by_name = {model._meta.model_name: model for model in TRANSLATED_FIELDS}
+    states = {}
+    for state in TranslationState.objects.filter(condition).select_related("content_type"):
+        model = models_by_name[state.content_type.model]
+        states[(model, state.object_id, state.field, state.language)] = state
+    return states
+
+
+def _walk(briefing):
+    """(object, path prefix, section heading) for every translated object, in reading order."""
+    yield briefing, "", _("Issue")
+    for deep_dive in briefing.deep_dives.all():
+        prefix = f"deep_dives/{deep_dive.position}/"
+        heading = _("Deep dive %(number)02d") % {"number": deep_dive.position}
+        yield deep_dive, prefix, heading
+        for takeaway in deep_dive.takeaways.all():
+            yield takeaway, f"{prefix}takeaways/{takeaway.position}/", heading
+    for item in briefing.read_more.all():
+        yield (
+            item,
+            f"read_more/{item.position}/",
+            _("Read more %(number)02d") % {"number": item.position},
+        )
+    for keyword in briefing.keywords.all():
+        yield keyword, f"keywords/{keyword.slug}/", _("Keywords")
+
+
+def _fields(briefing, states) -> list[TranslatedField]:
+    result = []
+    for obj, prefix, section in _walk(briefing):
+        for name in TRANSLATED_FIELDS[type(obj)]:
+            item = TranslatedField(obj=obj, field=name, path=f"{prefix}{name}", section=section)
+            for code in LANGUAGE_CODES:
+                item.texts[code] = text_of(obj, name, code)
+            for code in LANGUAGE_CODES:
+                state = states.get((type(obj), obj.pk, name, code))
+                item.status[code] = field_status(item.texts, state, code)
+                item.written_against[code] = state.source_text if state else ""
+            result.append(item)
+    return result
+
+
+def load_with_status(queryset=None) -> list:
+    """Briefings (newest first) with `.translated_fields` set, in a fixed number of queries."""
+    briefings = list((queryset if queryset is not None else Briefing.objects).with_contents())
+    objects = []
+    for briefing in briefings:
+        objects.append(briefing)
+        for deep_dive in briefing.deep_dives.all():
+            objects.append(deep_dive)
+            objects.extend(deep_dive.takeaways.all())
+        objects.extend(briefing.read_more.all())
+        objects.extend(briefing.keywords.all())
+    states = _states_for(objects)
+    for briefing in briefings:
+        briefing.translated_fields = _fields(briefing, states)
+    return briefings
+
+
+def briefing_status(briefing) -> list[TranslatedField]:
+    """Every translated field of one briefing, in reading order."""
+    (loaded,) = load_with_status(Briefing.objects.filter(pk=briefing.pk))
+    return loaded.translated_fields
+
+
+def summarize(fields: list[TranslatedField]) -> dict:
+    """Per language: missing and outdated counts, and completeness in percent.
+
+    Completeness is the share of fields with text in either language that are written in this
+    language and up to date (an outdated translation is not yet complete).
+    """
+    written = [f for f in fields if any(f.texts.values())]
+    summary = {}
+    for code in LANGUAGE_CODES:
+        missing = sum(1 for f in written if f.status[code] == MISSING)
+        outdated = sum(1 for f in written if f.status[code] == OUTDATED)
+        done = len(written) - missing - outdated
+        summary[code] = {
+            "missing": missing,
+            "outdated": outdated,
+            "completeness": round(100 * done / len(written)) if written else 100,
+        }
+    return summary
+
+
+def needs_translation(summary: dict, *, target: str | None = None, status: str | None = None):
+    """Does a summary show work for the given target language and status (None: any)?"""
+    targets = [target] if target else LANGUAGE_CODES
+    statuses = [status] if status else [MISSING, OUTDATED]
+    return any(summary[code][s] for code in targets for s in statuses)
+
+
+def translation_queue(*, target: str | None = None, status: str | None = None) -> list:
+    """Briefings with work for translators, newest first, each with `.translation_summary`."""
+    queue = []
+    for briefing in load_with_status(Briefing.objects.order_by("-date")):
+        briefing.translation_summary = summarize(briefing.translated_fields)
+        if needs_translation(briefing.translation_summary, target=target, status=status):
+            queue.append(briefing)
+    return queue

@@ -1,0 +1,158 @@
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from briefing.models import Briefing
+from briefing.serialization import LANGUAGE_CODES
+
+from .translation_editor import editor_rows, save_translations, translatable
+from .translation_forms import POUploadForm, QueueFilterForm, TranslationForm
+from .translation_po import POImportError, export_po, import_po, read_po
+from .translation_state import other_language
+from .translation_status import OUTDATED, load_with_status, summarize, translation_queue
+
+# Translators and Editors both hold it (editorial.roles); so does a superuser.
+TRANSLATE_PERMISSION = "briefing.change_briefing"
+
+
+def translator_required(view):
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), reverse("admin:login"))
+        if not (request.user.is_staff and request.user.has_perm(TRANSLATE_PERMISSION)):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _context(request, **extra):
+    return {**admin.site.each_context(request), **extra}
+
+
+def _language_names():
+    return {code: str(name) for code, name in settings.LANGUAGES}
+
+
+@translator_required
+def queue(request):
+    form = QueueFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    briefings = translation_queue(
+        target=filters.get("to") or None, status=filters.get("status") or None
+    )
+    page = Paginator(briefings, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "editorial/translation/queue.html",
+        _context(
+            request,
+            title=_("Translation queue"),
+            form=form,
+            page=page,
+            filters_query=urlencode({key: value for key, value in filters.items() if value}),
+            languages=_language_names(),
+        ),
+    )
+
+
+def _load(date, target):
+    briefing = get_object_or_404(Briefing, date=date)
+    (loaded,) = load_with_status(Briefing.objects.filter(pk=briefing.pk))
+    return loaded, translatable(loaded.translated_fields, target)
+
+
+@translator_required
+def editor(request, date, target):
+    briefing, items = _load(date, target)
+    if request.method == "POST":
+        form = TranslationForm(items, target, data=request.POST)
+        if form.is_valid():
+            outdated = {item.path for item in items if item.status[target] == OUTDATED}
+            still_correct = set(request.POST.getlist("still_correct")) & outdated
+            changed, confirmed = save_translations(
+                items, target, form.cleaned_data, still_correct, request.user
+            )
+            messages.success(
+                request,
+                _("Saved: %(changed)d fields changed, %(confirmed)d marked still correct.")
+                % {"changed": len(changed), "confirmed": len(confirmed)},
+            )
+            return redirect(request.path)
+        form.rebind_sources()
+    else:
+        form = TranslationForm(items, target)
+    source = other_language(target)
+    names = _language_names()
+    return render(
+        request,
+        "editorial/translation/editor.html",
+        _context(
+            request,
+            title=_("Translate %(date)s into %(language)s")
+            % {"date": briefing.date.isoformat(), "language": names[target]},
+            briefing=briefing,
+            form=form,
+            rows=[(row, form[row.item.path]) for row in editor_rows(items, target)],
+            summary=summarize(briefing.translated_fields)[target],
+            source=source,
+            target=target,
+            source_name=names[source],
+            target_name=names[target],
+            other_directions=[code for code in LANGUAGE_CODES if code != target],
+            upload_form=POUploadForm(),
+        ),
+    )
+
+
+@translator_required
+def download_po(request, date, target):
+    briefing = get_object_or_404(Briefing, date=date)
+    po = export_po(briefing, target)
+    response = HttpResponse(str(po), content_type="text/x-gettext-translation; charset=utf-8")
+    filename = f"briefing-{briefing.date.isoformat()}-{target}.po"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_POST
+@translator_required
+def upload_po(request, date, target):
+    briefing = get_object_or_404(Briefing, date=date)
+    editor_url = reverse("translation:editor", kwargs={"date": briefing.date, "target": target})
+    form = POUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose a PO file to upload."))
+        return redirect(editor_url)
+    try:
+        po = read_po(form.cleaned_data["file"].read())
+        if po.metadata.get("X-Briefing-Date") != briefing.date.isoformat() or (
+            po.metadata.get("Language") != target
+        ):
+            raise POImportError(
+                _("This file is for %(date)s into “%(language)s”, not this page.")
+                % {
+                    "date": po.metadata.get("X-Briefing-Date", "?"),
+                    "language": po.metadata.get("Language", "?"),
+                }
+            )
+        report = import_po(po, user=request.user)
+    except POImportError as exc:
+        messages.error(request, _("%(error)s Nothing was saved.") % {"error": exc})
+        return redirect(editor_url)
+    *details, total = report.lines()
+    messages.success(request, total)
+    for line in details:
+        messages.info(request, line)
+    return redirect(editor_url)

@@ -1,0 +1,314 @@
+import datetime
+
+import polib
+import pytest
+import reversion
+from django.core.files.uploadedfile import SimpleUploadedFile
+from reversion.models import Revision, Version
+
+from briefing.models import Briefing, DeepDive, Keyword, ReadMore, Takeaway
+from briefing.serialization import briefing_to_dict
+from editorial.roles import EDITORS, TRANSLATORS
+from editorial.translation_status import OUTDATED, UP_TO_DATE, briefing_status
+from tests.factories import make_briefing, make_user
+
+pytestmark = pytest.mark.django_db
+
+EDITOR = "/ja/admin/translations/2026-05-19/en/"
+# Where a test reads interface messages, it reads them in English.
+EDITOR_EN = "/en/admin/translations/2026-05-19/en/"
+CONTENT_MODELS = (Briefing, DeepDive, Takeaway, ReadMore, Keyword)
+
+
+@pytest.fixture
+def user():
+    return make_user("translator", role=TRANSLATORS)
+
+
+@pytest.fixture
+def translator(client, user):
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def history():
+    """The models under django-reversion, registered here only if the app has not yet."""
+    registered_here = [m for m in CONTENT_MODELS if not reversion.is_registered(m)]
+    for model in registered_here:
+        reversion.register(model)
+    yield
+    for model in registered_here:
+        reversion.unregister(model)
+
+
+def form_data(response):
+    """The editor's form as a browser would submit it unchanged."""
+    form = response.context["form"]
+    return {name: form[name].value() or "" for name in form.fields}
+
+
+def test_a_source_changed_while_translating_is_an_error_and_nothing_is_saved(translator):
+    briefing = make_briefing()
+    Briefing.objects.update(lead_en="", tldr_en="")
+    data = form_data(translator.get(EDITOR_EN))
+    briefing.refresh_from_db()
+    briefing.lead_ja = "編集者が書き換えたリード。"
+    briefing.save()
+
+    response = translator.post(EDITOR_EN, data | {"lead": "The lead.", "tldr": "The summary."})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "lead": [
+            "The source changed while you were translating. Check your translation against "
+            "the new source and save again."
+        ]
+    }
+    assert (Briefing.objects.get().lead_en, Briefing.objects.get().tldr_en) == ("", "")
+    # Saving again from the page now showing the new source succeeds.
+    again = {name: response.context["form"][name].value() or "" for name in data}
+    assert translator.post(EDITOR_EN, again).status_code == 302
+    assert Briefing.objects.get().lead_en == "The lead."
+
+
+def statuses(briefing):
+    return {f.path: f.status for f in briefing_status(briefing)}
+
+
+def test_anonymous_visitors_are_sent_to_the_admin_login(client):
+    make_briefing()
+
+    response = client.get(EDITOR)
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/ja/admin/login/?next={EDITOR}"
+
+
+def test_non_staff_users_are_refused_and_cannot_post(client):
+    make_briefing()
+    client.force_login(make_user("reader", role=TRANSLATORS, staff=False))
+
+    assert client.get(EDITOR).status_code == 403
+    assert client.post(EDITOR, {"lead": "Hacked."}).status_code == 403
+    assert Briefing.objects.get().lead_en == "The lead."
+
+
+@pytest.mark.parametrize("role", [TRANSLATORS, EDITORS])
+def test_translators_and_editors_may_translate(client, role):
+    make_briefing()
+    client.force_login(make_user("member", role=role))
+
+    assert client.get(EDITOR).status_code == 200
+
+
+def test_superusers_may_translate(client):
+    make_briefing()
+    client.force_login(make_user("root", superuser=True))
+
+    assert client.get(EDITOR).status_code == 200
+
+
+def test_unknown_dates_and_languages_are_404(translator):
+    make_briefing()
+
+    assert translator.get("/ja/admin/translations/2026-05-20/en/").status_code == 404
+    assert translator.get("/ja/admin/translations/2026-13-40/en/").status_code == 404
+    assert translator.get("/ja/admin/translations/2026-05-19/fr/").status_code == 404
+
+
+def test_it_shows_every_field_in_order_with_source_status_and_diff(translator):
+    briefing = make_briefing(deep_dives=1, takeaways=1, read_more=1, keywords=["Safety"])
+    briefing.lead_ja = "新しいリード文。"
+    briefing.save()
+    Takeaway.objects.update(text_en="")
+
+    response = translator.get(EDITOR)
+
+    rows = [row for row, _field in response.context["rows"]]
+    assert [row.item.path for row in rows] == [
+        "theme",
+        "lead",
+        "tldr",
+        "deep_dives/1/title",
+        "deep_dives/1/what_happened",
+        "deep_dives/1/why_it_matters",
+        "deep_dives/1/practical_points",
+        "deep_dives/1/takeaways/1/text",
+        "read_more/2/title",
+        "read_more/2/summary",
+        "keywords/safety/name",
+    ]
+    assert [row.status for row in rows][:3] == [UP_TO_DATE, OUTDATED, UP_TO_DATE]
+    assert rows[7].status == "missing"
+    assert rows[1].diff == [("insert", "新しい"), ("equal", "リード文。")]
+    content = response.content.decode()
+    assert '<div class="source-text" lang="ja">新しいリード文。</div>' in content
+    assert "<ins>新しい</ins>リード文。" in content
+    assert 'name="still_correct" value="lead"' in content
+    fingerprint_of_source = response.context["form"]["lead@source"].value()
+    assert f'<input type="hidden" name="lead@source" value="{fingerprint_of_source}"' in content
+    assert "<script>" not in content and "style=" not in content
+
+
+def test_saving_stores_all_changes_as_one_revision_by_the_translator(translator, user, history):
+    briefing = make_briefing(deep_dives=2, takeaways=1, read_more=1)
+    DeepDive.objects.update(title_en="")
+    data = form_data(translator.get(EDITOR))
+    data["deep_dives/1/title"] = "First deep dive"
+    data["deep_dives/2/title"] = "Second deep dive"
+    data["lead"] = "A better lead."
+
+    response = translator.post(EDITOR, data)
+
+    assert response.status_code == 302
+    assert response["Location"] == EDITOR
+    assert [d.title_en for d in DeepDive.objects.all()] == ["First deep dive", "Second deep dive"]
+    assert Briefing.objects.get().lead_en == "A better lead."
+    revision = Revision.objects.get()
+    assert revision.user == user
+    assert Version.objects.filter(revision=revision).count() == 3
+    assert all(s == {"ja": UP_TO_DATE, "en": UP_TO_DATE} for s in statuses(briefing).values())
+
+
+def test_only_target_language_texts_are_writable(translator):
+    make_briefing(deep_dives=1, takeaways=1, read_more=1)
+    before = briefing_to_dict(Briefing.objects.with_contents().get())
+    data = form_data(translator.get(EDITOR))
+    data |= {
+        "date": "2030-01-01",
+        "status": "draft",
+        "publish_at": "2030-01-01T00:00",
+        "deep_dives/1/position": "7",
+        "read_more/2/url": "https://evil.example/",
+        "lead_ja": "書き換え",
+        "theme_ja": "書き換え",
+        "deep_dives/9/title": "Unknown object",
+        "keywords/other/name": "Unknown keyword",
+    }
+
+    response = translator.post(EDITOR, data)
+
+    assert response.status_code == 302
+    assert briefing_to_dict(Briefing.objects.with_contents().get()) == before
+
+
+def test_a_too_long_translation_is_an_error_and_nothing_is_saved(translator):
+    make_briefing()
+    data = form_data(translator.get(EDITOR))
+    data["lead"] = "A new lead."
+    data["theme"] = "x" * 301
+
+    response = translator.post(EDITOR, data)
+
+    assert response.status_code == 200
+    assert "theme" in response.context["form"].errors
+    assert Briefing.objects.get().lead_en == "The lead."
+
+
+def test_mark_as_still_correct_makes_an_outdated_field_up_to_date(translator):
+    briefing = make_briefing()
+    briefing.lead_ja = "リード文（表記の修正）。"
+    briefing.save()
+    data = form_data(translator.get(EDITOR))
+
+    translator.post(EDITOR, data | {"still_correct": "lead"})
+
+    assert statuses(briefing)["lead"] == {"ja": UP_TO_DATE, "en": UP_TO_DATE}
+    assert Briefing.objects.get().lead_en == "The lead."
+
+
+def test_mark_as_still_correct_ignores_fields_that_are_not_outdated(translator):
+    briefing = make_briefing()
+    Briefing.objects.update(lead_en="")
+    data = form_data(translator.get(EDITOR))
+
+    translator.post(EDITOR, data | {"still_correct": ["lead", "deep_dives/9/title"]})
+
+    assert statuses(briefing)["lead"]["en"] == "missing"
+
+
+def test_suggestions_and_warnings_are_shown_and_usable_without_javascript(translator):
+    make_briefing(
+        datetime.date(2026, 5, 18),
+        lead_ja="IndicSafeは12の言語で安全性を評価する。",
+        lead_en="IndicSafe evaluates safety in 12 languages.",
+    )
+    make_briefing(lead_ja="IndicSafeは12の言語で安全性を評価する。", lead_en="")
+    Keyword.objects.create(slug="safety", name_ja="安全性", name_en="safety")
+    briefing = Briefing.objects.get(date=datetime.date(2026, 5, 19))
+    briefing.tldr_en = "Sales grew 5%。"
+    briefing.tldr_ja = "売上は5%増えた。"
+    briefing.save()
+
+    response = translator.get(EDITOR_EN)
+
+    rows = {row.item.path: row for row, _field in response.context["rows"]}
+    assert [(s.translation, s.similarity) for s in rows["lead"].suggestions] == [
+        ("IndicSafe evaluates safety in 12 languages.", 100)
+    ]
+    assert [(t.source, t.translation) for t in rows["lead"].terms] == [("安全性", "safety")]
+    assert rows["tldr"].warnings == ["English text contains full-width punctuation."]
+    content = response.content.decode()
+    assert (
+        '<span class="suggested-text" lang="en">IndicSafe evaluates safety in 12 languages.</span>'
+        in content
+    )
+    assert 'class="button use-suggestion" hidden data-target="id_lead"' in content
+
+
+def test_the_editor_takes_a_fixed_number_of_queries(translator, django_assert_num_queries):
+    make_briefing(datetime.date(2026, 5, 18), deep_dives=1, keywords=["A"])
+    make_briefing(deep_dives=1, keywords=["B"])
+    DeepDive.objects.update(title_en="", what_happened_en="")
+    translator.get(EDITOR)
+    with django_assert_num_queries(14) as one:
+        translator.get(EDITOR)
+
+    Briefing.objects.get(date=datetime.date(2026, 5, 19)).delete()
+    make_briefing(deep_dives=5, keywords=["B", "C"])
+    DeepDive.objects.update(title_en="", what_happened_en="")
+    with django_assert_num_queries(len(one.captured_queries)):
+        response = translator.get(EDITOR)
+    assert len(response.context["rows"]) == 3 + 5 * 6 + 2 + 2
+
+
+def test_po_file_download_and_upload_in_the_admin(translator):
+    make_briefing()
+    Briefing.objects.update(lead_en="")
+
+    response = translator.get(EDITOR + "po/")
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="briefing-2026-05-19-en.po"'
+    po = polib.pofile(response.content.decode())
+    po.find("リード文。", msgctxt="2026-05-19/lead").msgstr = "Uploaded lead."
+    upload = SimpleUploadedFile("en.po", str(po).encode(), "text/x-gettext-translation")
+
+    response = translator.post(EDITOR_EN + "po/upload/", {"file": upload}, follow=True)
+
+    assert Briefing.objects.get().lead_en == "Uploaded lead."
+    messages = [str(m) for m in response.context["messages"]]
+    assert messages == ["2026-05-19, en: 1 changed, 0 refused.", "changed: 2026-05-19/lead"]
+
+
+def test_a_malformed_upload_is_reported_and_saves_nothing(translator):
+    make_briefing()
+    upload = SimpleUploadedFile("en.po", b"this is not a PO file", "text/plain")
+
+    response = translator.post(EDITOR_EN + "po/upload/", {"file": upload}, follow=True)
+
+    messages = [str(m) for m in response.context["messages"]]
+    assert messages == ["Not a valid PO file: Syntax error in po file (line 1). Nothing was saved."]
+    assert Briefing.objects.get().lead_en == "The lead."
+
+
+def test_an_upload_for_another_direction_is_refused(translator):
+    make_briefing()
+    po = polib.pofile(translator.get("/ja/admin/translations/2026-05-19/ja/po/").content.decode())
+    upload = SimpleUploadedFile("ja.po", str(po).encode(), "text/plain")
+
+    response = translator.post(EDITOR_EN + "po/upload/", {"file": upload}, follow=True)
+
+    messages = [str(m) for m in response.context["messages"]]
+    assert messages == ["This file is for 2026-05-19 into “ja”, not this page. Nothing was saved."]
