@@ -96,8 +96,10 @@ def server_env(database_url: str, **extra: str) -> dict[str, str]:
         DJANGO_DEBUG="0",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         DJANGO_ALLOWED_HOSTS=HOST,
-        # Plain HTTP on loopback: no TLS terminator in front of gunicorn here.
-        DJANGO_SECURE_SSL_REDIRECT="0",
+        # Production runs behind a TLS-terminating proxy that sets X-Forwarded-Proto; wrk and
+        # the probes here send that header, so HTTPS settings (redirect, HSTS, secure cookies)
+        # stay as in production on plain loopback HTTP.
+        DJANGO_SECURE_PROXY_SSL_HEADER="1",
         PYTHONUNBUFFERED="1",
     )
     env.update(extra)
@@ -236,6 +238,8 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 _opener = urllib.request.build_opener(_NoRedirect)
+# As a TLS-terminating proxy in front of gunicorn would set it (see server_env()).
+_opener.addheaders = [("X-Forwarded-Proto", "https")]
 
 
 def fetch(url: str, timeout: float = 10) -> tuple[int, bytes]:

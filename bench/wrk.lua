@@ -37,6 +37,8 @@ function init(args)
   end
   mode = args[2] or "rotate"
   local thread_count = tonumber(args[3] or "1")
+  -- As the TLS-terminating proxy in front of gunicorn sets it in production.
+  wrk.headers["X-Forwarded-Proto"] = "https"
   requests = {}
   for index, path in ipairs(paths) do
     -- In "once" mode a thread keeps only its own slice of the paths.

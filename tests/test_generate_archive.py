@@ -9,6 +9,9 @@ from briefing.cache import current_generation
 from briefing.models import Briefing, DeepDive, Keyword, ReadMore, SearchDocument, Takeaway
 from briefing.search import rebuild_search_documents, search
 from briefing.serialization import briefing_to_dict
+from editorial.models import TranslationState
+from editorial.translation_state import rebuild_states, sync_states
+from editorial.translation_status import briefing_status, summarize
 from tests.factories import make_briefing
 
 pytestmark = pytest.mark.django_db
@@ -136,3 +139,29 @@ def test_it_starts_a_new_page_cache_generation(django_capture_on_commit_callback
         generate()
 
     assert current_generation().token != before
+
+
+def state_rows():
+    return sorted(
+        TranslationState.objects.values_list(
+            "content_type_id", "object_id", "field", "language", "text_hash", "source_hash"
+        )
+    )
+
+
+def test_it_records_the_translation_status_that_signals_would_have_recorded():
+    generate("--days", "20")
+    built = state_rows()
+
+    TranslationState.objects.all().delete()
+    for briefing in Briefing.objects.all():
+        rebuild_states(briefing)
+    sync_states(list(Keyword.objects.all()))
+
+    assert len(built) > 20 * 40
+    assert built == state_rows()
+    # The partly untranslated issues show in the translation queue, nothing is outdated.
+    summaries = [summarize(briefing_status(b)) for b in Briefing.objects.with_contents()]
+    assert any(s["en"]["missing"] for s in summaries)
+    assert any(s["ja"]["missing"] for s in summaries)
+    assert all(s[code]["outdated"] == 0 for s in summaries for code in ("ja", "en"))

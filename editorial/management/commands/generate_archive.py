@@ -20,6 +20,8 @@ from django.db import connection, transaction
 from briefing import cache as page_cache
 from briefing import search
 from briefing.models import Briefing, DeepDive, Keyword, ReadMore, SearchDocument, Takeaway
+from editorial import translation_state
+from editorial.models import TranslationState
 
 BATCH_SIZE = 2000
 
@@ -307,6 +309,7 @@ class Command(BaseCommand):
                 ReadMore,
                 Keyword,
                 SearchDocument,
+                TranslationState,
             ):
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
         counts = {name: len(objects) for name, objects in created.items()}
@@ -460,6 +463,17 @@ def _rebuild_derived_data(created: dict[str, list]) -> list[str]:
                 )
             )
     SearchDocument.objects.bulk_create(documents, batch_size=BATCH_SIZE)
+
+    # Translation status: the records the post_save receivers would have written, through the
+    # same function, a few thousand objects at a time.
+    objects = [obj for kind in created.values() for obj in kind]
+    states = 0
+    for start in range(0, len(objects), 5000):
+        states += translation_state.sync_states(objects[start : start + 5000])
+
     # Pages cached before this run must not be served: a new content generation, after commit.
     transaction.on_commit(page_cache.content_changed)
-    return [f"Rebuilt {len(documents)} search documents; started a new page-cache generation."]
+    return [
+        f"Built {len(documents)} search documents and {states} translation-status records; "
+        "started a new page-cache generation."
+    ]
