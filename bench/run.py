@@ -62,7 +62,8 @@ def issue_path(lang: str, day: datetime.date, suffix: str = "") -> str:
 
 def static_path() -> str:
     """A real stylesheet under its hashed name, as pages link it, served by WhiteNoise."""
-    manifest = json.loads((REPO / "staticfiles" / "staticfiles.json").read_text())
+    root = Path(os.environ.get("DJANGO_STATIC_ROOT") or REPO / "staticfiles")
+    manifest = json.loads((root / "staticfiles.json").read_text())
     files = sorted(manifest["paths"].values())
     # The site's own stylesheet rather than the admin's, when there is one.
     css = (
@@ -70,7 +71,7 @@ def static_path() -> str:
         or [name for name in files if name.endswith(".css")]
         or files
     )
-    biggest = max(css, key=lambda name: (REPO / "staticfiles" / name).stat().st_size)
+    biggest = max(css, key=lambda name: (root / name).stat().st_size)
     return "/static/" + biggest
 
 
