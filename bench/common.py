@@ -146,8 +146,15 @@ def clear_cache(env: dict) -> None:
 class Gunicorn:
     """gunicorn serving config.wsgi with the repository's gunicorn.conf.py, on loopback."""
 
-    def __init__(self, env: dict, workers: int | None = None, log_dir: Path | None = None):
+    def __init__(
+        self,
+        env: dict,
+        workers: int | None = None,
+        log_dir: Path | None = None,
+        extra_args: tuple[str, ...] = (),
+    ):
         self.env = env
+        self.extra_args = extra_args
         self.port = free_port()
         self.workers = workers
         self.log_dir = Path(log_dir or tempfile.mkdtemp(prefix="briefing-bench-"))
@@ -166,6 +173,7 @@ class Gunicorn:
             command += ["--workers", str(self.workers)]
         elif not (REPO / "gunicorn.conf.py").exists():
             command += ["--workers", str(2 * (os.cpu_count() or 1) + 1)]
+        command += list(self.extra_args)
         self.log_file = open(self.log_path, "wb")  # noqa: SIM115 (closed in stop())
         self.process = subprocess.Popen(
             command,

@@ -100,7 +100,9 @@ def load_test(args, dates) -> None:
     log(f"Archive generated in {generation_s:.1f} s.")
     manage(env, "collectstatic", "--noinput", quiet=True)
     clear_cache(env)
-    server = Gunicorn(env)
+    # gunicorn.conf.py recycles workers every ~2,000 requests, which would hide a leak (and
+    # replace the processes being measured): off for this run only.
+    server = Gunicorn(env, extra_args=("--max-requests", "0"))
     try:
         server.start()
         paths, missing = available(server.base_url, mixed_paths(dates))
