@@ -261,6 +261,20 @@ def fetch(url: str, timeout: float = 10) -> tuple[int, bytes]:
         return 0, b""
 
 
+def wait_idle(base_url: str, path: str = "/healthz", limit: float = 60) -> float:
+    """Wait until gunicorn has drained the requests a finished wrk run left queued (slow pages
+    keep workers busy long after wrk closed its connections): until a trivial request is
+    answered quickly three times in a row. Returns the seconds waited."""
+    started = time.monotonic()
+    quick = 0
+    while quick < 3 and time.monotonic() - started < limit:
+        before = time.monotonic()
+        fetch(base_url + path, timeout=limit)
+        quick = quick + 1 if time.monotonic() - before < 0.05 else 0
+        time.sleep(0.05)
+    return time.monotonic() - started
+
+
 def run_wrk(
     base_url: str,
     paths: list[str],

@@ -39,6 +39,7 @@ from common import (  # noqa: E402
     run_wrk,
     scratch_database_url,
     server_env,
+    wait_idle,
 )
 
 WARM_ISSUES = 20
@@ -50,10 +51,16 @@ TARGETS = [
     ("issue-en-warm", "≥ 1.0× baseline", lambda r: r["ratio"] >= 1.0),
     ("issue-ja-cold", "≥ 0.3× baseline", lambda r: r["ratio"] >= 0.3),
     ("issue-en-cold", "≥ 0.3× baseline", lambda r: r["ratio"] >= 0.3),
-    ("search-ja-uncached", "p50 ≤ 50 ms (1 connection)", lambda r: r["single"]["p50_ms"] <= 50),
-    ("search-en-uncached", "p50 ≤ 50 ms (1 connection)", lambda r: r["single"]["p50_ms"] <= 50),
-    ("archive-ja-uncached", "p50 ≤ 30 ms (1 connection)", lambda r: r["single"]["p50_ms"] <= 30),
+    ("search-ja-uncached", "p50 ≤ 50 ms (1 connection)", lambda r: single_p50(r) <= 50),
+    ("search-en-uncached", "p50 ≤ 50 ms (1 connection)", lambda r: single_p50(r) <= 50),
+    ("archive-ja-uncached", "p50 ≤ 30 ms (1 connection)", lambda r: single_p50(r) <= 30),
 ]
+
+
+def single_p50(result: dict) -> float:
+    """The 1-connection p50; infinite when not one request was answered in the pass."""
+    single = result["single"]
+    return single["p50_ms"] if single["requests"] else float("inf")
 
 
 def issue_path(lang: str, day: datetime.date, suffix: str = "") -> str:
@@ -169,6 +176,7 @@ def measure(server: Gunicorn, targets: list[dict], args) -> list[dict]:
             log(f"  {item['name']:<18} pending (HTTP {item['preflight']} on {item['paths'][0]})")
             results.append({"name": item["name"], "path": item["paths"][0], "pending": True})
             continue
+        wait_idle(base)
         loaded = run_wrk(
             base,
             item["paths"],
@@ -177,6 +185,7 @@ def measure(server: Gunicorn, targets: list[dict], args) -> list[dict]:
             threads=args.threads,
             mode=item["mode"],
         )
+        wait_idle(base)
         single = run_wrk(
             base,
             item["single_paths"],
@@ -228,9 +237,12 @@ def judge(results: list[dict], generation_s: float) -> list[dict]:
         if result is None or result.get("pending") or "ratio" not in result:
             checks.append({"target": name, "goal": goal, "value": "-", "verdict": "PENDING"})
             continue
-        value = (
-            f"{result['ratio']:.2f}×" if "×" in goal else f"p50 {result['single']['p50_ms']:.1f} ms"
-        )
+        if "×" in goal:
+            value = f"{result['ratio']:.2f}×"
+        elif result["single"]["requests"]:
+            value = f"p50 {result['single']['p50_ms']:.1f} ms"
+        else:
+            value = "no answer within the 1-connection pass"
         checks.append(
             {
                 "target": name,
