@@ -1,9 +1,9 @@
 """Rendered public pages, cached and revalidated without touching the database.
 
 Every public response is stored in the configured `default` cache (in-process locally, Redis in
-production, shared by every worker and instance) under a key made of the request path, the
-language and the current *content generation*. The generation is one small record in the same
-cache:
+production, shared by every worker and instance) under a key made of the request path and the
+language, together with the *content generation* it was rendered in, and is only served while
+that generation is current. The generation is one small record in the same cache:
 
 - any change to an issue, deep dive, takeaway, read-more item or keyword replaces it (signals in
   briefing/signals.py), so the very next request, in any process, misses the old pages;
@@ -11,8 +11,9 @@ cache:
   without anyone saving anything.
 
 Serving a cached page reads only the cache, so cached pages keep answering while the database is
-unavailable. `ETag` and `Last-Modified` derive from the generation, so a conditional GET is
-answered 304 before the page itself is even fetched from the cache.
+unavailable. A hit is one cache round trip: the generation and the page are read together
+(`get_many`). `ETag` and `Last-Modified` derive from the generation, so a conditional GET for a
+stored page is answered 304 without sending the page.
 """
 
 import functools
@@ -34,7 +35,7 @@ from .models import Briefing
 GENERATION_KEY = "briefing:generation"
 # The last generation handed out; survives expiry so that Last-Modified only moves forward.
 LAST_GENERATION_KEY = "briefing:generation:last"
-# Old generations' pages are unreachable at once; the timeout only frees their memory.
+# A page of an old generation is never served again; the timeout only frees its memory.
 PAGE_TIMEOUT = 24 * 60 * 60
 # Responses headers worth replaying from the cache (never cookies).
 STORED_HEADERS = ("Content-Type", "X-Robots-Tag", "Content-Disposition")
@@ -91,9 +92,12 @@ def _page_key(request) -> str:
     return f"{get_language()}:{request.get_full_path()}"
 
 
-def _storage_key(generation: Generation, page_key: str) -> str:
+def _storage_key(page_key: str) -> str:
+    # Not keyed by generation: a page is stored with the generation it was rendered in (and is
+    # only served while that generation is current), so each page has one entry that a newer
+    # rendering replaces, and a hit reads the generation and the page in one cache round trip.
     digest = hashlib.sha256(page_key.encode()).hexdigest()
-    return f"briefing:page:{generation.token}:{digest}"
+    return f"briefing:page:{digest}"
 
 
 def _mark_public(response, generation: Generation, page_key: str) -> None:
@@ -107,32 +111,36 @@ def cached_page(view):
     """Serve a public GET view from the page cache, with ETag/Last-Modified and 304s.
 
     Only 200 responses that are not marked private are stored; the wrapped view must not depend
-    on anything but the URL (no user, no cookies).
+    on anything but the URL (no user, no cookies). A hit costs one cache round trip (the
+    generation and the page together).
     """
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         if request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
-        generation = current_generation()
         page_key = _page_key(request)
-        not_modified = get_conditional_response(
-            request,
-            etag=generation.etag(page_key),
-            last_modified=generation.last_modified,
-        )
-        if not_modified is not None:
+        storage_key = _storage_key(page_key)
+        found = cache.get_many([GENERATION_KEY, storage_key])
+        value = found.get(GENERATION_KEY)
+        generation = Generation(*(value if value is not None else _start_generation()))
+        stored = found.get(storage_key)
+        if stored is not None and stored[0] != generation.token:
+            stored = None  # rendered before the last content change: stale
+        if stored is not None:
             # A 304 is only sent for a validator we issued with a 200 of this generation.
-            if cache.has_key(_storage_key(generation, page_key)):
+            not_modified = get_conditional_response(
+                request,
+                etag=generation.etag(page_key),
+                last_modified=generation.last_modified,
+            )
+            if not_modified is not None:
                 _mark_public(not_modified, generation, page_key)
                 return not_modified
-        storage_key = _storage_key(generation, page_key)
-        stored = cache.get(storage_key)
-        if stored is not None:
-            status, headers, content = stored
+            _token, status, headers, content = stored
             response = HttpResponse(content, status=status)
-            for name, value in headers.items():
-                response.headers[name] = value
+            for name, header in headers.items():
+                response.headers[name] = header
             _mark_public(response, generation, page_key)
             return response
 
@@ -142,7 +150,9 @@ def cached_page(view):
         cache_control = response.headers.get("Cache-Control", "")
         if response.status_code == 200 and "private" not in cache_control:
             headers = {name: response.headers[name] for name in STORED_HEADERS if name in response}
-            cache.set(storage_key, (200, headers, response.content), PAGE_TIMEOUT)
+            cache.set(
+                storage_key, (generation.token, 200, headers, response.content), PAGE_TIMEOUT
+            )
             _mark_public(response, generation, page_key)
         return response
 
