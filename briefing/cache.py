@@ -150,9 +150,7 @@ def cached_page(view):
         cache_control = response.headers.get("Cache-Control", "")
         if response.status_code == 200 and "private" not in cache_control:
             headers = {name: response.headers[name] for name in STORED_HEADERS if name in response}
-            cache.set(
-                storage_key, (generation.token, 200, headers, response.content), PAGE_TIMEOUT
-            )
+            cache.set(storage_key, (generation.token, 200, headers, response.content), PAGE_TIMEOUT)
             _mark_public(response, generation, page_key)
         return response
 

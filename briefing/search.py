@@ -15,6 +15,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db.models import Count, Window
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString
 
@@ -63,13 +65,47 @@ def rebuild_search_documents(briefing_ids, *, briefing_model=Briefing, document_
 
 
 def search(query: str):
-    """Published issues whose text contains `query`, newest first (a queryset)."""
+    """Published issues whose text contains `query`, newest first (a queryset).
+
+    Each issue comes with its search document's per-language texts (for the snippet); the
+    normalised `body`, only needed to match, is not loaded.
+    """
     return (
         Briefing.objects.published()
         .filter(search_document__body__contains=normalise(query))
         .select_related("search_document")
+        .defer("search_document__body")
         .order_by("-date")
     )
+
+
+class ResultPaginator(Paginator):
+    """Pages of results whose total comes with the page, in one query.
+
+    Counting every match separately would make PostgreSQL check every issue that contains the
+    words against the whole text twice (once to count, once to sort the newest first); a window
+    count (`COUNT(*) OVER ()`) gets the total from the same pass that finds the page.
+    """
+
+    def page(self, number):
+        try:
+            if isinstance(number, float) and not number.is_integer():
+                raise ValueError
+            number = int(number)
+        except (TypeError, ValueError):
+            raise PageNotAnInteger(self.error_messages["invalid_page"]) from None
+        if number < 1:
+            raise EmptyPage(self.error_messages["min_page"])
+        bottom = (number - 1) * self.per_page
+        counted = self.object_list.annotate(total=Window(Count("*")))
+        results = list(counted[bottom : bottom + self.per_page])
+        if results:
+            self.count = results[0].total
+        elif number == 1 and self.allow_empty_first_page:
+            self.count = 0
+        else:
+            raise EmptyPage(self.error_messages["no_results"])
+        return self._get_page(results, number, self)
 
 
 @dataclass(frozen=True)

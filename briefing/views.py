@@ -146,9 +146,9 @@ def parallel(request, year, month, day):
     return render_parallel(request, get_published_briefing(year, month, day))
 
 
-def _page(request, queryset):
+def _page(request, queryset, paginator_class=Paginator):
     """One page of issues; a page number that does not exist is 404, not a guess."""
-    paginator = Paginator(queryset, ISSUES_PER_PAGE)
+    paginator = paginator_class(queryset, ISSUES_PER_PAGE)
     try:
         return paginator.page(request.GET.get("page") or 1)
     except InvalidPage:
@@ -200,7 +200,7 @@ def search(request):
     if len(query) > search_module.MAX_QUERY_LENGTH:
         context["problem"] = "too_long"
     elif query:
-        page = _page(request, search_module.search(query))
+        page = _page(request, search_module.search(query), search_module.ResultPaginator)
         lang = reader_language()
         context["page"] = page
         context["results"] = [

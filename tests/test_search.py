@@ -141,10 +141,42 @@ def test_search_runs_a_fixed_number_of_queries(
             make_briefing(datetime.date(2026, 5, day), deep_dives=deep_dives)
     client.get("/en/")  # the cache's content generation is in place
 
-    # The count and one page of results (documents joined).
-    with django_assert_num_queries(2):
+    # One page of results, documents joined, with the total counted in the same query.
+    with django_assert_num_queries(1):
         response = client.get("/en/search/", {"q": "takeaway"})
     assert len(response.context["results"]) == 3
+
+
+@pytest.fixture
+def many_issues(django_capture_on_commit_callbacks):
+    # 25 matching issues (2026-04-01 to 2026-04-25) and one that does not match.
+    with django_capture_on_commit_callbacks(execute=True):
+        for day in range(1, 26):
+            make_briefing(datetime.date(2026, 4, day), lead_en="About quantization.")
+        make_briefing(datetime.date(2026, 4, 26), lead_en="About something else.")
+
+
+def test_results_are_paged_newest_first_with_the_total_on_every_page(client, many_issues):
+    first = client.get("/en/search/", {"q": "quantization"})
+    second = client.get("/en/search/", {"q": "quantization", "page": 2})
+
+    assert found_dates(first)[:2] == ["2026-04-25", "2026-04-24"]
+    assert len(found_dates(first)) == 20
+    assert found_dates(second) == [f"2026-04-{day:02d}" for day in range(5, 0, -1)]
+    for response in (first, second):
+        assert response.context["page"].paginator.count == 25
+        assert "25 issues found" in response.content.decode()
+    assert "Page 2 of 2" in second.content.decode()
+
+
+@pytest.mark.parametrize("page", ["3", "0", "x", "1.5"])
+def test_a_results_page_that_does_not_exist_is_404(client, many_issues, page):
+    assert client.get("/en/search/", {"q": "quantization", "page": page}).status_code == 404
+
+
+def test_a_search_without_results_on_a_later_page_is_404(client, many_issues):
+    assert client.get("/en/search/", {"q": "blockchain", "page": 2}).status_code == 404
+    assert client.get("/en/search/", {"q": "blockchain", "page": 1}).status_code == 200
 
 
 def test_the_rebuild_command_catches_up_with_changes_that_bypass_signals(client):
