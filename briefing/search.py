@@ -24,6 +24,8 @@ from .models import Briefing, SearchDocument
 from .serialization import LANGUAGE_CODES, briefing_to_dict, translated_values
 
 MAX_QUERY_LENGTH = 100
+# PostgreSQL's trigram index on SearchDocument.body (created by migration 0003).
+TRIGRAM_INDEX = "briefing_searchdocument_body_trgm"
 SNIPPET_RADIUS = 60
 
 
