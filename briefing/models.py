@@ -72,6 +72,11 @@ class Briefing(models.Model):
         ordering = ["-date"]
         get_latest_by = "date"
         permissions = [("publish_briefing", _("Can publish, schedule and unpublish briefings"))]
+        indexes = [
+            # Covers `published()` with the date: the archive's month list and count and the
+            # previous/next links read this small index alone instead of every issue's row.
+            models.Index(fields=["status", "publish_at", "date"], name="briefing_published_date"),
+        ]
         verbose_name = _("briefing")
         verbose_name_plural = _("briefings")
 

@@ -1,6 +1,7 @@
 """The public reading site. Every issue shown here comes from `Briefing.objects.published()`."""
 
 import datetime
+import functools
 
 from django.conf import settings
 from django.core.paginator import InvalidPage, Paginator
@@ -8,6 +9,8 @@ from django.db.models import Max, Min, Prefetch, Q, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -17,6 +20,9 @@ from .localization import localized, reader_language, reading_minutes
 from .models import Briefing, DeepDive, Keyword
 
 ISSUES_PER_PAGE = 20
+# What a list of issues (archive, keyword pages) shows: loading the lead and the untranslated
+# copies of each field too would read several times as much text for nothing.
+LISTING_FIELDS = ("date", "theme_ja", "theme_en", "tldr_ja", "tldr_en")
 
 
 def issue_date(year: int, month: int, day: int) -> datetime.date:
@@ -155,17 +161,43 @@ def _page(request, queryset, paginator_class=Paginator):
         raise Http404("No such page") from None
 
 
+@functools.lru_cache(maxsize=1024)
+def _month_link(lang: str, year: int, month: int | None) -> tuple[str, str]:
+    """A year's or a month's archive URL and label in `lang`. They never change while the
+    process runs, and ten years of archive are 130 of them on every archive page."""
+    with translation.override(lang):
+        if month is None:
+            return reverse("briefing:archive_year", args=[year]), str(year)
+        label = date_format(datetime.date(year, month, 1), "YEAR_MONTH_FORMAT")
+        return reverse("briefing:archive_month", args=[year, month]), label
+
+
+def _month_nav(months: list[datetime.date], year: int | None, month: int | None) -> list[dict]:
+    """The archive's list of years and months, newest first, with links and labels."""
+    lang = translation.get_language()
+    years = []
+    for month_start in months:
+        if not years or years[-1]["year"] != month_start.year:
+            url, _label = _month_link(lang, month_start.year, None)
+            current = month_start.year == year and month is None
+            years.append({"year": month_start.year, "url": url, "current": current, "months": []})
+        url, label = _month_link(lang, month_start.year, month_start.month)
+        current = (month_start.year, month_start.month) == (year, month)
+        years[-1]["months"].append({"label": label, "url": url, "current": current})
+    return years
+
+
 @require_safe
 @cached_page
 def archive(request, year=None, month=None):
-    issues = Briefing.objects.published().order_by("-date")
+    issues = Briefing.objects.published().only(*LISTING_FIELDS).order_by("-date")
     if year is not None:
         issues = issues.filter(date__year=year)
     if month is not None:
         if not 1 <= month <= 12:
             raise Http404("No such month")
         issues = issues.filter(date__month=month)
-    months = Briefing.objects.published().dates("date", "month", order="DESC")
+    months = list(Briefing.objects.published().dates("date", "month", order="DESC"))
     page = _page(request, issues)
     if year is not None and not page.object_list:
         raise Http404("No issues in this period")
@@ -174,7 +206,7 @@ def archive(request, year=None, month=None):
         "briefing/archive.html",
         {
             "page": page,
-            "months": months,
+            "month_nav": _month_nav(months, year, month),
             "year": year,
             "month": datetime.date(year, month, 1) if month else None,
         },
@@ -185,7 +217,13 @@ def archive(request, year=None, month=None):
 @cached_page
 def keyword(request, slug):
     keyword = get_object_or_404(Keyword, slug=slug)
-    page = _page(request, Briefing.objects.published().filter(keywords=keyword).order_by("-date"))
+    page = _page(
+        request,
+        Briefing.objects.published()
+        .filter(keywords=keyword)
+        .only(*LISTING_FIELDS)
+        .order_by("-date"),
+    )
     if not page.object_list:
         # A keyword used only by unpublished issues does not exist for readers.
         raise Http404("No published issue has this keyword")

@@ -311,7 +311,13 @@ class Command(BaseCommand):
                 SearchDocument,
                 TranslationState,
             ):
-                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+                table = connection.ops.quote_name(model._meta.db_table)
+                if connection.vendor == "postgresql" and not connection.in_atomic_block:
+                    # VACUUM too (not allowed inside a transaction): it marks the new rows
+                    # visible to all, so that index-only scans need not visit the table.
+                    cursor.execute(f"VACUUM ANALYZE {table}")
+                else:
+                    cursor.execute(f"ANALYZE {table}")
             if connection.vendor == "postgresql":
                 # A bulk load leaves the new search documents in the trigram index's pending
                 # list (normally merged by autovacuum). Until it is merged, every search scans
