@@ -5,7 +5,15 @@ import functools
 
 from django.conf import settings
 from django.core.paginator import InvalidPage, Paginator
-from django.db.models import Max, Min, Prefetch, Q, prefetch_related_objects
+from django.db.models import (
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    prefetch_related_objects,
+)
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -13,11 +21,12 @@ from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
+from modeltranslation.translator import translator
 
 from . import search as search_module
 from .cache import cached_page, mark_private
 from .localization import localized, reader_language, reading_minutes
-from .models import Briefing, DeepDive, Keyword
+from .models import Briefing, DeepDive, Keyword, ReadMore, Takeaway
 
 ISSUES_PER_PAGE = 20
 # What a list of issues (archive, keyword pages) shows: loading the lead and the untranslated
@@ -38,27 +47,61 @@ def issue_url(date: datetime.date) -> str:
     )
 
 
+@functools.cache
+def _shown_fields(model) -> tuple[str, ...]:
+    """Every field but the untranslated original of each translated one: modeltranslation keeps
+    it as a copy of the default language, and the pages only read `<field>_<lang>`."""
+    originals = translator.get_options_for_model(model).all_fields
+    return tuple(field.name for field in model._meta.concrete_fields if field.name not in originals)
+
+
+def _published_with_neighbours():
+    """Published issues, each with the dates of the previous and next published issues
+    (`previous_date`, `next_date`), read in the same query through the date index."""
+    published = Briefing.objects.published()
+
+    def nearest(lookup: str, order: str):
+        later_or_earlier = published.filter(**{f"date__{lookup}": OuterRef("date")})
+        return Subquery(later_or_earlier.order_by(order).values("date")[:1])
+
+    return published.only(*_shown_fields(Briefing)).annotate(
+        previous_date=nearest("lt", "-date"), next_date=nearest("gt", "date")
+    )
+
+
 def get_published_briefing(year: int, month: int, day: int) -> Briefing:
-    return get_object_or_404(Briefing.objects.published(), date=issue_date(year, month, day))
+    return get_object_or_404(_published_with_neighbours(), date=issue_date(year, month, day))
 
 
 def _load_contents(briefing: Briefing) -> None:
     # Four queries whatever the issue holds; relations already prefetched (for instance by
     # `with_contents()`) are not fetched again.
+    def shown(model):
+        return model.objects.only(*_shown_fields(model))
+
     prefetch_related_objects(
         [briefing],
-        "keywords",
-        Prefetch("deep_dives", queryset=DeepDive.objects.prefetch_related("takeaways")),
-        "read_more",
+        Prefetch("keywords", queryset=shown(Keyword)),
+        Prefetch(
+            "deep_dives",
+            queryset=shown(DeepDive).prefetch_related(
+                Prefetch("takeaways", queryset=shown(Takeaway))
+            ),
+        ),
+        Prefetch("read_more", queryset=shown(ReadMore)),
     )
 
 
 def _neighbours(briefing: Briefing) -> dict:
-    """The previous and next *published* issues' URLs, in one query."""
-    dates = Briefing.objects.published().aggregate(
-        previous=Max("date", filter=Q(date__lt=briefing.date)),
-        next=Min("date", filter=Q(date__gt=briefing.date)),
-    )
+    """The previous and next *published* issues' URLs: from `_published_with_neighbours()`'s
+    annotations when the issue was loaded through it, else in one query."""
+    if hasattr(briefing, "previous_date"):
+        dates = {"previous": briefing.previous_date, "next": briefing.next_date}
+    else:
+        dates = Briefing.objects.published().aggregate(
+            previous=Max("date", filter=Q(date__lt=briefing.date)),
+            next=Min("date", filter=Q(date__gt=briefing.date)),
+        )
     return {
         name: {"date": date, "url": issue_url(date)} if date else None
         for name, date in dates.items()
@@ -113,7 +156,8 @@ def render_issue(request, briefing: Briefing, *, preview: bool = False):
     `briefing` is any Briefing instance, for instance `Briefing.objects.get(date=...)`: its
     contents are loaded here in four queries (relations already prefetched with
     `Briefing.objects.with_contents()` are reused), plus one query for the previous/next links,
-    which only ever point to published issues. With preview=True the page shows a "not
+    which only ever point to published issues, unless the issue was loaded with them
+    (`_published_with_neighbours()`, as the public views do). With preview=True the page shows a "not
     published" banner, asks robots not to index it and is sent `Cache-Control: private,
     no-store`; it is never stored in the page cache (only views wrapped in `cached_page` are).
     """
@@ -134,7 +178,7 @@ def render_parallel(request, briefing: Briefing, *, preview: bool = False):
 @require_safe
 @cached_page
 def latest(request):
-    briefing = Briefing.objects.published().order_by("-date").first()
+    briefing = _published_with_neighbours().order_by("-date").first()
     if briefing is None:
         return render(request, "briefing/empty.html", status=404)
     return render_issue(request, briefing)
