@@ -28,7 +28,7 @@ from django.db.models import Min
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
-from django.utils.translation import get_language
+from django.utils.translation import get_language, get_language_from_path
 
 from .models import Briefing
 
@@ -39,6 +39,11 @@ LAST_GENERATION_KEY = "briefing:generation:last"
 PAGE_TIMEOUT = 24 * 60 * 60
 # Responses headers worth replaying from the cache (never cookies).
 STORED_HEADERS = ("Content-Type", "X-Robots-Tag", "Content-Disposition")
+# Headers PageCacheMiddleware does not store: derived from the generation on every hit, or set
+# for the replayed content. Cookies are not headers here (`response.cookies`): never stored.
+NOT_STORED_HEADERS = {"etag", "last-modified", "cache-control", "content-length"}
+# Paths under the language prefix that are never public pages (config/urls.py).
+STAFF_AREAS = ("admin/", "editorial/")
 
 
 @dataclass(frozen=True)
@@ -107,54 +112,134 @@ def _mark_public(response, generation: Generation, page_key: str) -> None:
     patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
 
 
+def _lookup(page_key: str, *, start: bool = True) -> tuple[Generation | None, tuple | None]:
+    """The current generation and the page stored in it (None on a miss): one round trip.
+
+    Without a current generation, a new one is started (a database query), unless `start` is
+    false: then the generation is None too."""
+    storage_key = _storage_key(page_key)
+    found = cache.get_many([GENERATION_KEY, storage_key])
+    value = found.get(GENERATION_KEY)
+    if value is None and not start:
+        return None, None
+    generation = Generation(*(value if value is not None else _start_generation()))
+    stored = found.get(storage_key)
+    if stored is not None and stored[0] != generation.token:
+        stored = None  # rendered before the last content change: stale
+    return generation, stored
+
+
+def _replay(request, generation: Generation, page_key: str, stored: tuple):
+    # A 304 is only sent for a validator we issued with a 200 of this generation.
+    not_modified = get_conditional_response(
+        request, etag=generation.etag(page_key), last_modified=generation.last_modified
+    )
+    if not_modified is not None:
+        _mark_public(not_modified, generation, page_key)
+        return not_modified
+    _token, status, headers, content = stored
+    response = HttpResponse(content, status=status)
+    for name, header in headers.items():
+        response.headers[name] = header
+    _mark_public(response, generation, page_key)
+    return response
+
+
+def _storable(response) -> bool:
+    return response.status_code == 200 and "private" not in response.headers.get(
+        "Cache-Control", ""
+    )
+
+
 def cached_page(view):
     """Serve a public GET view from the page cache, with ETag/Last-Modified and 304s.
 
     Only 200 responses that are not marked private are stored; the wrapped view must not depend
     on anything but the URL (no user, no cookies). A hit costs one cache round trip (the
-    generation and the page together).
+    generation and the page together). Pages under a language prefix are looked up and stored
+    by `PageCacheMiddleware` (below) when it is installed, so that a hit skips the rest of the
+    middleware too; this decorator serves the others (sitemap, robots.txt) by itself.
     """
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         if request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
-        page_key = _page_key(request)
-        storage_key = _storage_key(page_key)
-        found = cache.get_many([GENERATION_KEY, storage_key])
-        value = found.get(GENERATION_KEY)
-        generation = Generation(*(value if value is not None else _start_generation()))
-        stored = found.get(storage_key)
-        if stored is not None and stored[0] != generation.token:
-            stored = None  # rendered before the last content change: stale
-        if stored is not None:
-            # A 304 is only sent for a validator we issued with a 200 of this generation.
-            not_modified = get_conditional_response(
-                request,
-                etag=generation.etag(page_key),
-                last_modified=generation.last_modified,
-            )
-            if not_modified is not None:
-                _mark_public(not_modified, generation, page_key)
-                return not_modified
-            _token, status, headers, content = stored
-            response = HttpResponse(content, status=status)
-            for name, header in headers.items():
-                response.headers[name] = header
-            _mark_public(response, generation, page_key)
-            return response
+        # Set by PageCacheMiddleware: the page key, and the generation when it found one.
+        looked_up = getattr(request, "page_cache_lookup", None)
+        if looked_up is not None and looked_up[1] is not None:
+            page_key, generation = looked_up  # a miss, already looked up
+        else:
+            page_key = looked_up[0] if looked_up is not None else _page_key(request)
+            generation, stored = _lookup(page_key)
+            if stored is not None:
+                return _replay(request, generation, page_key, stored)
 
         response = view(request, *args, **kwargs)
         if hasattr(response, "render") and callable(response.render):
             response = response.render()
-        cache_control = response.headers.get("Cache-Control", "")
-        if response.status_code == 200 and "private" not in cache_control:
-            headers = {name: response.headers[name] for name in STORED_HEADERS if name in response}
-            cache.set(storage_key, (generation.token, 200, headers, response.content), PAGE_TIMEOUT)
+        if _storable(response):
+            if looked_up is not None:
+                # Stored by the middleware, with the headers the inner middleware adds.
+                response.page_cache_entry = (_storage_key(page_key), generation.token)
+            else:
+                headers = {name: response[name] for name in STORED_HEADERS if name in response}
+                entry = (generation.token, 200, headers, response.content)
+                cache.set(_storage_key(page_key), entry, PAGE_TIMEOUT)
             _mark_public(response, generation, page_key)
         return response
 
     return wrapper
+
+
+class PageCacheMiddleware:
+    """Serve stored pages under a language prefix (/ja/…, /en/…) before the middleware below.
+
+    A stored page does not depend on the session, the user, CSRF or messages, so a hit need
+    not run them: it costs one cache round trip and little else, which makes a cached page
+    about as cheap as the cheapest page Django can serve. It is stored here, on its way out,
+    with the headers the middleware below adds (X-Frame-Options, Content-Language, …); the
+    middleware above (security headers, CSP) runs for hits as for any response. Only views
+    wrapped in `cached_page` are ever stored, and the Host header is checked before a hit as it
+    is for every request.
+
+    The staff areas are left alone (no cache round trip, and they keep working without the
+    cache). A request that finds no current generation does not start one here (that needs the
+    database): the view's `cached_page` does.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        lang = get_language_from_path(request.path_info)
+        if (
+            lang is None
+            or request.method not in ("GET", "HEAD")
+            or request.path_info[len(lang) + 2 :].startswith(STAFF_AREAS)
+        ):
+            return self.get_response(request)
+        request.get_host()  # raises DisallowedHost (400) for a host not in ALLOWED_HOSTS
+        page_key = f"{lang}:{request.get_full_path()}"
+        generation, stored = _lookup(page_key, start=False)
+        if stored is not None:
+            response = _replay(request, generation, page_key, stored)
+            if response.status_code == 200:
+                response.headers["Content-Length"] = str(len(response.content))
+            return response
+        # A miss (or no current generation: the view's `cached_page` starts one).
+        request.page_cache_lookup = (page_key, generation)
+        response = self.get_response(request)
+        entry = getattr(response, "page_cache_entry", None)
+        if entry is not None and _storable(response):
+            storage_key, token = entry
+            headers = {
+                name: value
+                for name, value in response.headers.items()
+                if name.lower() not in NOT_STORED_HEADERS
+            }
+            cache.set(storage_key, (token, 200, headers, response.content), PAGE_TIMEOUT)
+        return response
 
 
 def mark_private(response) -> None:

@@ -116,6 +116,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # Before anything reads the request body.
     "config.errors.RequestSizeLimitMiddleware",
+    # Cached public pages are served from here, before the session, CSRF, auth and messages.
+    "briefing.cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -215,7 +217,8 @@ if REDIS_URL:
     # Shared by every gunicorn worker and instance, so an invalidation is seen everywhere.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's backend, with one client per connection pool (see the module).
+            "BACKEND": "config.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("DJANGO_CACHE_KEY_PREFIX", "briefing"),
         }

@@ -142,7 +142,7 @@ def _redis_settings():
         pytest.skip("no Redis at 127.0.0.1:6379")
     return {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.redis_cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:6379/0",
             "KEY_PREFIX": f"briefing_public_test_{uuid.uuid4().hex}",
         }
@@ -248,3 +248,41 @@ def test_every_cached_endpoint_shows_an_edit_on_the_next_request(
     if path != "/sitemap.xml":
         assert "After the edit" in response.content.decode()
     assert response.headers["ETag"] != first.headers["ETag"]
+
+
+def test_a_page_from_the_cache_has_the_headers_of_the_page_first_served(client, shared_cache):
+    make_briefing()
+    first = client.get(URL)
+    second = client.get(URL)
+
+    for name in (
+        "Content-Type",
+        "Content-Language",
+        "X-Frame-Options",
+        "Content-Security-Policy",
+        "Referrer-Policy",
+        "X-Content-Type-Options",
+    ):
+        assert name in first.headers
+        assert second.headers[name] == first.headers[name]
+    assert second.headers["Content-Length"] == str(len(first.content))
+    assert second.content == first.content
+    assert not second.cookies
+
+
+def test_a_page_from_the_cache_is_refused_to_an_unknown_host(client):
+    make_briefing()
+    assert client.get(URL).status_code == 200
+
+    assert client.get(URL, HTTP_HOST="unknown.example").status_code == 400
+
+
+def test_the_staff_areas_do_not_need_the_page_cache(client):
+    unreachable = {
+        "default": {"BACKEND": "config.redis_cache.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+    }
+    with override_settings(CACHES=unreachable):
+        caches["default"] = caches.create_connection("default")
+        assert client.get("/en/admin/login/").status_code == 200
+        assert client.get("/ja/editorial/").status_code in (302, 404)
+    caches["default"] = caches.create_connection("default")

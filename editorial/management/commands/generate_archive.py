@@ -322,7 +322,9 @@ class Command(BaseCommand):
                 # A bulk load leaves the new search documents in the trigram index's pending
                 # list (normally merged by autovacuum). Until it is merged, every search scans
                 # that list and the planner, costing it, prefers reading every document instead.
-                cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [search.TRIGRAM_INDEX])
+                cursor.execute(
+                    "SELECT gin_clean_pending_list(%s::regclass)", [search.TRIGRAM_INDEX]
+                )
         counts = {name: len(objects) for name, objects in created.items()}
         elapsed = time.monotonic() - started
         self.stdout.write(
