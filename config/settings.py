@@ -5,10 +5,12 @@ in-process cache. Production sets DJANGO_DEBUG=0 and the variables documented in
 docs/deploy.md; a bad value stops the process with ImproperlyConfigured.
 """
 
+import datetime
 import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -16,12 +18,16 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 
 def env(name: str, default: str = "") -> str:
-    """A variable's value, or the contents of the file named by NAME_FILE (Docker secrets)."""
+    """A variable's value, or the contents of the file named by NAME_FILE (Docker secrets).
+
+    NAME_FILE wins over NAME, so a secret mounted as a file cannot be shadowed by a
+    stale plain variable left in the environment.
+    """
     file_name = os.environ.get(f"{name}_FILE")
     if file_name:
         try:
-            return Path(file_name).read_text().strip()
-        except OSError as exc:
+            return Path(file_name).read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as exc:
             raise ImproperlyConfigured(f"{name}_FILE: cannot read {file_name}: {exc}") from exc
     return os.environ.get(name, default)
 
@@ -39,14 +45,17 @@ def envbool(name: str, default: bool) -> bool:
     )
 
 
-def envint(name: str, default: int) -> int:
+def envint(name: str, default: int, *, minimum: int | None = None) -> int:
     value = env(name).strip()
     if not value:
         return default
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be an integer, not {value!r}") from None
+    if minimum is not None and number < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {number}")
+    return number
 
 
 def envlist(name: str, default: list[str]) -> list[str]:
@@ -54,6 +63,13 @@ def envlist(name: str, default: list[str]) -> list[str]:
     if not value.strip():
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def envchoice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = env(name).strip() or default
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}, not {value!r}")
+    return value
 
 
 DEBUG = envbool("DJANGO_DEBUG", True)
@@ -66,7 +82,7 @@ ALLOWED_HOSTS = envlist(
 CSRF_TRUSTED_ORIGINS = envlist("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 if not DEBUG:
-    if SECRET_KEY == DEVELOPMENT_SECRET_KEY or len(SECRET_KEY) < 50:
+    if SECRET_KEY.startswith("django-insecure") or len(SECRET_KEY) < 50:
         raise ImproperlyConfigured(
             "DJANGO_SECRET_KEY must be set to a long random value when DJANGO_DEBUG is off."
         )
@@ -84,14 +100,21 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "csp",
+    "axes",
     "reversion",
     "briefing",
     "editorial",
 ]
 
 MIDDLEWARE = [
+    # First: probes answer before the host check and the HTTPS redirect (see config/health.py).
+    "config.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Before anything reads the request body.
+    "config.errors.RequestSizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -99,6 +122,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "config.errors.DatabaseUnavailableMiddleware",
+    # Last, as django-axes requires: it turns a lockout during login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -122,13 +148,21 @@ TEMPLATES = [
 
 # DATABASE_URL selects PostgreSQL in production (postgres://user:pass@host:5432/name);
 # unset, the site runs on an embedded SQLite file so that `make run` needs no server.
+# Persistent connections with health checks: a connection broken by a database restart is
+# noticed at the start of the next request and replaced, so the site recovers by itself.
 DATABASES = {
     "default": dj_database_url.parse(
         env("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=envint("DJANGO_CONN_MAX_AGE", 60),
+        conn_max_age=envint("DJANGO_CONN_MAX_AGE", 60, minimum=0),
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Fail fast when PostgreSQL is unreachable, so readers get the 503 page in seconds
+    # rather than a gunicorn worker timeout.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", envint("DJANGO_DB_CONNECT_TIMEOUT", 5, minimum=1)
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -136,6 +170,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = [
+    "config.security.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 # Japanese is the default language: the URL prefix chooses, Accept-Language only
@@ -152,8 +190,12 @@ TIME_ZONE = env("DJANGO_TIME_ZONE", "Asia/Tokyo")
 USE_I18N = True
 USE_TZ = True
 
+# Static files are served by WhiteNoise from STATIC_ROOT (filled by collectstatic). In
+# production the names carry a content hash, so WhiteNoise sends them with a ten-year
+# "immutable" Cache-Control that a CDN in front may keep; compressed copies (gzip, brotli)
+# are made at collectstatic time.
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -171,7 +213,7 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "briefing",
+            "KEY_PREFIX": env("DJANGO_CACHE_KEY_PREFIX", "briefing"),
         }
     }
 else:
@@ -186,3 +228,94 @@ LOGIN_URL = "admin:login"
 FORMAT_MODULE_PATH = ["config.formats"]
 # Rendered public pages are cached in the `default` cache (above) and keyed by a content
 # generation that every content change replaces: see briefing/cache.py.
+
+# --- Security -----------------------------------------------------------------------------
+# Production defaults are the strict ones; each can be relaxed by its variable (documented
+# in docs/deploy.md). TLS is expected to end at a proxy or load balancer in front of gunicorn.
+HTTPS = envbool("DJANGO_HTTPS", not DEBUG)
+SECURE_SSL_REDIRECT = envbool("DJANGO_SECURE_SSL_REDIRECT", HTTPS)
+if envbool("DJANGO_SECURE_PROXY_SSL_HEADER", False):
+    # Only behind a proxy that always sets (and never passes through) X-Forwarded-Proto.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = envint("DJANGO_HSTS_SECONDS", 31536000 if HTTPS else 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", HTTPS)
+SECURE_HSTS_PRELOAD = envbool("DJANGO_HSTS_PRELOAD", HTTPS)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = HTTPS
+SESSION_COOKIE_HTTPONLY = CSRF_COOKIE_HTTPONLY = LANGUAGE_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = LANGUAGE_COOKIE_SAMESITE = "Lax"
+
+# No inline script or style anywhere, the admin included (its templates load every
+# script and stylesheet from files). A template that really needs an inline element
+# marks it with nonce="{{ request.csp_nonce }}"; the nonce is only sent when used.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "upgrade-insecure-requests": HTTPS,
+        "report-uri": envlist("DJANGO_CSP_REPORT_URI", []) or None,
+    },
+}
+
+# Repeated failed logins (the admin's login form) lock that username from that address
+# for a while; every instance sees the same attempts because they are kept in the database.
+AXES_FAILURE_LIMIT = envint("DJANGO_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = datetime.timedelta(
+    minutes=envint("DJANGO_LOGIN_COOLOFF_MINUTES", 15, minimum=1)
+)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "config.security.login_locked_out"
+# Behind N trusted proxies, the client address is the Nth from the right in X-Forwarded-For.
+AXES_IPWARE_PROXY_COUNT = envint("DJANGO_TRUSTED_PROXY_COUNT", 0, minimum=0) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+)
+
+# Pasted text and form fields (the issue's plain text runs to tens of kilobytes) and,
+# separately, whole request bodies including uploaded files. Larger requests get the 413
+# page (config/errors.py).
+DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DJANGO_MAX_TEXT_SIZE", 2 * 1024 * 1024, minimum=1024)
+MAX_REQUEST_SIZE = envint("DJANGO_MAX_UPLOAD_SIZE", 10 * 1024 * 1024, minimum=1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = min(MAX_REQUEST_SIZE, 2 * 1024 * 1024)
+
+# --- Logging ------------------------------------------------------------------------------
+# Everything goes to stderr (read by `docker compose logs`); gunicorn writes the one line
+# per request (its access log). Errors carry the request path and, for crashes, the
+# traceback; nothing is mailed.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "line": {"format": "%(asctime)s %(levelname)s [%(name)s] %(process)d %(message)s"},
+    },
+    "handlers": {
+        "stderr": {"class": "logging.StreamHandler", "formatter": "line"},
+    },
+    "root": {
+        "handlers": ["stderr"],
+        "level": envchoice(
+            "DJANGO_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+        ),
+    },
+    "loggers": {
+        # Replaces Django's default handlers (console in DEBUG only, mail to ADMINS).
+        "django": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+        # 4xx lines would repeat gunicorn's access log; 5xx keep their traceback.
+        "django.request": {"level": "ERROR"},
+        # Lockouts and repeated failures are warnings; each single attempt is not news.
+        "axes": {"level": "WARNING"},
+    },
+}

@@ -7,6 +7,7 @@ from briefing import api, views
 from briefing.cache import cached_page
 from briefing.sitemaps import SITEMAPS
 
+# /healthz and /readyz are answered by config.health.HealthCheckMiddleware, before any URL.
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path(
@@ -31,3 +32,7 @@ urlpatterns += i18n_patterns(
     path("", include("briefing.urls")),
     prefix_default_language=True,
 )
+
+handler400 = "config.errors.bad_request"
+handler404 = "config.errors.page_not_found"
+handler500 = "config.errors.server_error"

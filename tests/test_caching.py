@@ -117,6 +117,9 @@ def test_unpublishing_and_deleting_are_visible_on_the_very_next_request(client):
     assert client.get("/en/2026/05/20/").status_code == 404
 
 
+# time_machine moves the in-process cache's clock only, not Redis's (when REDIS_URL is set);
+# test_every_worker_sees_a_scheduled_issue_on_time covers Redis.
+@override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}})
 def test_a_scheduled_issue_appears_when_its_time_comes_without_any_write(client):
     with time_machine.travel(datetime.datetime(2026, 5, 19, 5, 0, tzinfo=datetime.UTC)):
         make_briefing(datetime.date(2026, 5, 18))

@@ -1,0 +1,25 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from editorial.archive import ArchiveError, restore_archive
+
+
+class Command(BaseCommand):
+    help = (
+        "Restore an archive written by export_archive into an empty database. Everything "
+        "or nothing: one bad line and nothing is restored."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path, help="A JSON Lines archive from export_archive.")
+
+    def handle(self, *args, file, **options):
+        try:
+            with file.open("rb") as lines:
+                count = restore_archive(lines)
+        except OSError as exc:
+            raise CommandError(f"Cannot read {file}: {exc.strerror}") from None
+        except ArchiveError as exc:
+            raise CommandError(f"{file}, {exc}. Nothing was restored.") from None
+        self.stdout.write(f"Restored {count} briefings from {file}.")
