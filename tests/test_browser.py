@@ -7,19 +7,20 @@ screenshot under test-artifacts/browser/.
 """
 
 import os
-import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import Group, Permission
+from django.db import connections
 
 from briefing.models import Briefing
 from editorial.importing import save_briefing_data
-from editorial.roles import EDITORS, TRANSLATORS
+from editorial.roles import ROLE_PERMISSIONS, TRANSLATORS
 from editorial.textformat import parse_briefing_text
 from tests.factories import make_user
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Playwright's bundled browser cannot be downloaded here; Debian's build is launched instead,
@@ -38,34 +39,64 @@ ARTIFACTS = ROOT / "test-artifacts" / "browser"
 TIMEOUT_MS = 15_000
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """One Chromium for the whole session (starting it is most of a test's cost)."""
+    """One Chromium for all the browser tests (starting it is most of a test's cost).
+
+    Module-scoped, not session-scoped, although it works the same (all browser tests are in
+    this module): Playwright's sync API leaves an asyncio event loop running in this thread
+    until it stops, and that must not reach the tests of other modules (see below).
+    """
     if not CHROMIUM.exists():
-        reason = f"real-browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)"
+        reason = (
+            f"real-browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)"
+        )
         if os.environ.get("BROWSER_TESTS_REQUIRED"):
             pytest.fail(f"BROWSER_TESTS_REQUIRED is set, but {reason}", pytrace=False)
         pytest.skip(reason)
     from playwright.sync_api import sync_playwright
 
-    # Playwright's sync API keeps an asyncio event loop running in this thread, so Django's
-    # async-safety check would refuse every ORM call the tests make between browser steps
-    # (SynchronousOnlyOperation). Nothing here runs concurrently with those calls: the browser
-    # only talks to the live server's own thread, so the check can safely be switched off.
+    # With an event loop running in the thread, Django's async-safety check refuses every ORM
+    # call the tests make between browser steps (SynchronousOnlyOperation). Nothing here runs
+    # concurrently with those calls (the browser only talks to the live server's own thread),
+    # so the check can safely be switched off while the loop runs.
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    # Also while a loop runs, asgiref's thread-local storage of Django's connections switches
+    # to a context variable: the tests would open second connections that pytest-django does
+    # not manage (on PostgreSQL, one still open when the test database is dropped). So the
+    # loop's context is given the thread's own connections.
+    thread_connections = {alias: connections[alias] for alias in connections}
+    playwright = sync_playwright().start()
     try:
-        with sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(
-                executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
-            )
-            yield chromium
-            chromium.close()
+        for alias, connection in thread_connections.items():
+            connections[alias] = connection
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
     finally:
+        playwright.stop()
         if previous is None:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         else:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(autouse=True)
+def roles():
+    """The groups Editors and Translators (editorial.roles), as their data migration makes them.
+
+    A live server needs a transactional test, whose flush empties every table; permissions
+    and content types come back after it (post_migrate), the groups only this way.
+    (`serialized_rollback` would restore them, but its flush leaves out the content types and
+    permissions that later transactional tests expect.)
+    """
+    for name, permissions in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=name)
+        group.permissions.set(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            for app_label, codename in (dotted.split(".") for dotted in permissions)
+        )
 
 
 @pytest.fixture
@@ -156,7 +187,10 @@ def test_reader_switches_language_reads_side_by_side_searches_and_follows_the_fe
     assert page.locator(".pair--labels .pair__side").all_inner_texts() == ["日本語", "ENGLISH"]
     theme_pair = page.locator(".pair:not(.pair--labels)").first.locator(".pair__side")
     assert theme_pair.evaluate_all("nodes => nodes.map(n => n.lang)") == ["ja", "en"]
-    assert theme_pair.all_inner_texts() == ["安全とアクセスコライド", "Not yet written in this language"]
+    assert theme_pair.all_inner_texts() == [
+        "安全とアクセスコライド",
+        "Not yet written in this language",
+    ]
 
     page.fill("#site-search-q", "量子化")
     page.press("#site-search-q", "Enter")
