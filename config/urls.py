@@ -29,6 +29,7 @@ urlpatterns += i18n_patterns(
     # Before the admin, whose catch-all would otherwise answer these URLs.
     path("admin/translations/", include("editorial.translation_urls")),
     path("admin/", admin.site.urls),
+    path("editorial/", include("editorial.urls")),
     path("", include("briefing.urls")),
     prefix_default_language=True,
 )

@@ -7,6 +7,8 @@ class EditorialConfig(AppConfig):
     verbose_name = _("Editorial")
 
     def ready(self):
-        from . import translation_state
+        from . import history, translation_state
 
+        history.register_models()
+        history.connect()
         translation_state.connect()

@@ -6,6 +6,7 @@ database exactly as it was.
 
 import datetime
 
+import reversion
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db import transaction
@@ -69,9 +70,17 @@ def parse_date(value) -> datetime.date:
 
 @transaction.atomic
 def save_briefing_data(data: dict, *, replace: bool = False, publish: bool = False) -> Briefing:
-    """Create (or with replace=True, overwrite in place) the briefing described by `data`."""
+    """Create (or with replace=True, overwrite in place) the briefing described by `data`.
+
+    The save is one history revision (joined to the caller's revision if one is open, so the
+    admin's import records who imported).
+    """
     try:
-        return _save(data, replace=replace, publish=publish)
+        with reversion.create_revision():
+            briefing = _save(data, replace=replace, publish=publish)
+            reversion.add_to_revision(briefing)
+            reversion.set_comment(_("Imported from text."))
+            return briefing
     except (KeyError, TypeError, AttributeError) as exc:
         raise ImportRefused(_("Malformed briefing data: %(error)r") % {"error": exc}) from None
 

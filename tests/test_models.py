@@ -11,7 +11,8 @@ pytestmark = pytest.mark.django_db
 
 NOW = timezone.now()
 PAST = NOW - datetime.timedelta(minutes=1)
-FUTURE = NOW + datetime.timedelta(minutes=1)
+# A day ahead: collected at import, it must still be future when the test runs minutes later.
+FUTURE = NOW + datetime.timedelta(days=1)
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,8 @@ urlpatterns = [
     *site_urlpatterns,
 ]
 
-pytestmark = pytest.mark.urls(__name__)
+# The embedded SQLite cannot go away, so these run in the PostgreSQL pass only.
+pytestmark = [pytest.mark.urls(__name__), pytest.mark.postgresql]
 
 
 def test_it_answers_503_while_the_database_is_down_and_recovers_without_restart(

@@ -100,3 +100,16 @@ def test_the_queue_takes_a_fixed_number_of_queries(translator, django_assert_num
     DeepDive.objects.filter(briefing__date=datetime.date(2026, 5, 2)).update(title_en="")
     with django_assert_num_queries(len(one.captured_queries)):
         assert len(dates_listed(translator.get(QUEUE))) == 3
+
+
+def test_the_admin_links_to_the_queue_and_each_issue_to_its_translator_editor(translator):
+    briefing = make_briefing(datetime.date(2026, 5, 19))
+
+    index = translator.get("/ja/admin/").content.decode()
+    change_page = translator.get(f"/ja/admin/briefing/briefing/{briefing.pk}/change/")
+
+    assert f'<a href="{QUEUE}">翻訳キュー</a>' in index
+    assert change_page.status_code == 200
+    body = change_page.content.decode()
+    assert f'href="{QUEUE}2026-05-19/en/"' in body
+    assert f'href="{QUEUE}2026-05-19/ja/"' in body

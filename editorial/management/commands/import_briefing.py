@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
 from briefing.serialization import filled_field_counts
 from editorial.importing import ImportRefused, save_briefing_data
@@ -32,8 +33,11 @@ class Command(BaseCommand):
 
         deep_dives = data["deep_dives"]
         filled = filled_field_counts(data)
+        # The command's report is English throughout, whatever language is active.
+        with translation.override(None):
+            status = briefing.get_status_display()
         self.stdout.write(
-            f"Imported {briefing.date.isoformat()} ({briefing.get_status_display()}): "
+            f"Imported {briefing.date.isoformat()} ({status}): "
             f"{len(deep_dives)} deep dives, "
             f"{sum(len(d['takeaways']) for d in deep_dives)} takeaways, "
             f"{len(data['read_more'])} read-more items, {len(data['keywords'])} keywords; "

@@ -1,0 +1,498 @@
+"""The editors' and translators' admin: one page per issue, workflow actions, history.
+
+What a user may change is decided by editorial.permissions and enforced by making the other
+fields read-only: Django leaves read-only fields out of the form, so a forged POST cannot write
+them, and inline rows cannot be added or deleted without the model's add/delete permission.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Prefetch
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
+from django.utils.timezone import localtime
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import (
+    TabbedTranslationAdmin,
+    TranslationStackedInline,
+    TranslationTabularInline,
+)
+from reversion_compare.admin import CompareVersionAdmin
+
+from briefing.models import Briefing, DeepDive, Keyword, ReadMore, Takeaway
+from briefing.serialization import LANGUAGE_CODES, briefing_to_dict, completeness
+from editorial import history, workflow
+from editorial.forms import BriefingAdminForm, DeepDiveAdminForm, ScheduleForm
+from editorial.permissions import can_edit_structure, can_publish, locked_fields
+
+# Admin autodiscovery runs before EditorialConfig.ready(); registering here first keeps
+# VersionAdmin from registering the models with follow rules guessed from the inlines.
+history.register_models()
+
+admin.site.site_header = _("Daily Briefing editorial")
+admin.site.site_title = _("Daily Briefing editorial")
+admin.site.index_title = _("Newsroom")
+
+
+class LockedFieldsMixin:
+    def get_readonly_fields(self, request, obj=None):
+        readonly = tuple(super().get_readonly_fields(request, obj))
+        return readonly + locked_fields(request.user, self.model._meta.model_name)
+
+
+class HistoryPermissionMixin:
+    """Translators may read the history; restoring a version is an editor's decision."""
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        if not can_edit_structure(request.user):
+            raise PermissionDenied
+        return super().revision_view(request, object_id, version_id, extra_context)
+
+    def recover_view(self, request, version_id, extra_context=None):
+        if not can_edit_structure(request.user):
+            raise PermissionDenied
+        return super().recover_view(request, version_id, extra_context)
+
+
+def error_summary(form, inline_admin_formsets) -> list[str]:
+    """Every error on the page in one list, naming the field, its language and its inline row.
+
+    Language tabs and collapsed inlines can hide the field in error; this list cannot be hidden.
+    """
+
+    def describe(form, name):
+        if name == "__all__":
+            return ""
+        field = form.fields.get(name)
+        return str(field.label) if field is not None and field.label else name
+
+    # The main form's own non-field errors (such as an edit conflict) are shown by the admin.
+    summary = [
+        f"{describe(form, name)}: {error}"
+        for name, errors in form.errors.items()
+        if name != "__all__"
+        for error in errors
+    ]
+    for inline_admin_formset in inline_admin_formsets:
+        formset = inline_admin_formset.formset
+        verbose_name = capfirst(formset.model._meta.verbose_name)
+        summary += [f"{verbose_name}: {error}" for error in formset.non_form_errors()]
+        for index, inline_form in enumerate(formset.forms, start=1):
+            position = inline_form.instance.position or inline_form["position"].value() or index
+            for name, errors in inline_form.errors.items():
+                label = describe(inline_form, name)
+                where = f"{verbose_name} {position}" + (f" · {label}" if label else "")
+                summary += [f"{where}: {error}" for error in errors]
+    return summary
+
+
+class ErrorSummaryMixin:
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        adminform = context.get("adminform")
+        if adminform is not None and adminform.form.is_bound:
+            context["error_summary"] = error_summary(
+                adminform.form, context.get("inline_admin_formsets", [])
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+
+class DeepDiveInline(LockedFieldsMixin, TranslationStackedInline):
+    model = DeepDive
+    fields = (
+        "position",
+        "title",
+        "what_happened",
+        "why_it_matters",
+        "practical_points",
+        "takeaway_list",
+    )
+    readonly_fields = ("takeaway_list",)
+    extra = 0
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return (
+            super().get_queryset(request).select_related("briefing").prefetch_related("takeaways")
+        )
+
+    @admin.display(description=_("key takeaways"))
+    def takeaway_list(self, deep_dive):
+        if deep_dive.pk is None:
+            return gettext("Save the briefing first, then add key takeaways here.")
+        items = format_html_join(
+            "",
+            "<li>{} {}</li>",
+            (
+                (f"{t.position:02d}", t.text_ja or t.text_en or "—")
+                for t in deep_dive.takeaways.all()
+            ),
+        )
+        url = reverse("admin:briefing_deepdive_change", args=[deep_dive.pk])
+        return format_html(
+            '<ol class="editorial-takeaways">{}</ol><a href="{}">{}</a>',
+            items,
+            url,
+            gettext("Edit the key takeaways of this deep dive"),
+        )
+
+
+class ReadMoreInline(LockedFieldsMixin, TranslationStackedInline):
+    model = ReadMore
+    fields = ("position", "title", "summary", "url")
+    extra = 0
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("briefing")
+
+
+class StateFilter(admin.SimpleListFilter):
+    title = _("state")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return workflow.State.choices
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return workflow.filter_by_state(queryset, self.value())
+        return queryset
+
+
+@admin.register(Briefing)
+class BriefingAdmin(
+    ErrorSummaryMixin,
+    HistoryPermissionMixin,
+    LockedFieldsMixin,
+    CompareVersionAdmin,
+    TabbedTranslationAdmin,
+):
+    form = BriefingAdminForm
+    change_list_template = "admin/briefing/briefing/change_list.html"
+    list_display = ("date", "theme_any", "state", "completeness", "updated_at")
+    list_display_links = ("date", "theme_any")
+    list_filter = (StateFilter,)
+    date_hierarchy = "date"
+    search_fields = (
+        "theme_ja",
+        "theme_en",
+        "lead_ja",
+        "lead_en",
+        "tldr_ja",
+        "tldr_en",
+        "deep_dives__title_ja",
+        "deep_dives__title_en",
+    )
+    autocomplete_fields = ("keywords",)
+    fieldsets = (
+        (None, {"fields": ("date", "status", "publish_at", "edit_token")}),
+        (_("Content"), {"fields": ("theme", "lead", "tldr", "keywords")}),
+    )
+    inlines = (DeepDiveInline, ReadMoreInline)
+    actions = ("submit_for_review", "publish_now", "schedule", "unpublish", "start_next_issue")
+    history_latest_first = True
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.resolver_match and request.resolver_match.url_name.endswith("changelist"):
+            # The list shows completeness, which reads every text of each issue.
+            queryset = queryset.prefetch_related(
+                "keywords",
+                Prefetch("deep_dives", queryset=DeepDive.objects.prefetch_related("takeaways")),
+                "read_more",
+            )
+        return queryset
+
+    # Permissions named by the actions below.
+    def has_publish_permission(self, request):
+        return can_publish(request.user)
+
+    def has_edit_structure_permission(self, request):
+        return can_edit_structure(request.user)
+
+    # The list.
+    @admin.display(description=_("state"), ordering="status")
+    def state(self, briefing):
+        state = workflow.state_of(briefing)
+        if state == workflow.State.SCHEDULED:
+            return format_html(
+                '<span class="editorial-state editorial-state-{}">{} · {}</span>',
+                state.value,
+                state.label,
+                date_format(localtime(briefing.publish_at), "SHORT_DATETIME_FORMAT"),
+            )
+        return format_html(
+            '<span class="editorial-state editorial-state-{}">{}</span>', state.value, state.label
+        )
+
+    @admin.display(description=_("theme"), ordering="theme")
+    def theme_any(self, briefing):
+        """The theme in the admin's language, else in the language it was written in."""
+        if briefing.theme:
+            return briefing.theme
+        other = briefing.theme_ja or briefing.theme_en
+        return (
+            format_html('<span class="editorial-other-language">{}</span>', other) if other else "—"
+        )
+
+    @admin.display(description=_("translated"))
+    def completeness(self, briefing):
+        shares = completeness(briefing_to_dict(briefing))
+        return " · ".join(f"{code} {shares[code]}%" for code in LANGUAGE_CODES)
+
+    def view_on_site(self, briefing):
+        # The public URL of a draft is a 404; the preview shows any issue to its staff.
+        return _preview_url(briefing, None)
+
+    # Saving, optionally with a workflow step ("Save and publish now" and the like).
+    def workflow_buttons(self, request, obj):
+        if obj is None or obj.pk is None:
+            return []
+        state = workflow.state_of(obj)
+        buttons = []
+        if can_edit_structure(request.user) and state == workflow.State.DRAFT:
+            buttons.append(("_submit_for_review", _("Save and submit for review")))
+        if can_publish(request.user):
+            if state != workflow.State.LIVE:
+                buttons.append(("_publish_now", _("Save and publish now")))
+            if state != workflow.State.DRAFT:
+                buttons.append(("_unpublish", _("Save and unpublish")))
+        return buttons
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST":
+            asked = [name for name in WORKFLOW_STEPS if name in request.POST]
+            allowed = {
+                "_submit_for_review": can_edit_structure,
+                "_publish_now": can_publish,
+                "_unpublish": can_publish,
+            }
+            if any(not allowed[name](request.user) for name in asked):
+                raise PermissionDenied
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        briefing = form.instance
+        step = next((name for name in WORKFLOW_STEPS if name in request.POST), None)
+        if step is not None:
+            try:
+                WORKFLOW_STEPS[step](briefing)
+            except workflow.WorkflowError as exc:
+                messages.warning(request, str(exc))
+        published_now = step == "_publish_now" or "status" in form.changed_data
+        if briefing.status == Briefing.Status.PUBLISHED and published_now:
+            self.warn_missing_translations(request, [briefing])
+
+    def warn_missing_translations(self, request, briefings):
+        for briefing in Briefing.objects.with_contents().filter(pk__in=[b.pk for b in briefings]):
+            missing = workflow.missing_translations(briefing_to_dict(briefing))
+            for code, fields in missing.items():
+                messages.warning(
+                    request,
+                    format_html(
+                        "{}: {}",
+                        gettext("%(date)s is published with %(count)d fields missing in %(lang)s")
+                        % {"date": briefing, "count": len(fields), "lang": code},
+                        ", ".join(fields),
+                    ),
+                )
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["export_links"] = [
+                (label, reverse("editorial:export", args=[obj.date.isoformat(), fmt, lang]))
+                for label, fmt, lang in (
+                    (_("Text (ja)"), "text", "ja"),
+                    (_("Text (en)"), "text", "en"),
+                    (_("Text (ja + en)"), "text", "both"),
+                    (_("JSON"), "json", "both"),
+                )
+            ]
+            context["preview_links"] = [
+                (_("Japanese"), _preview_url(obj, "ja")),
+                (_("English"), _preview_url(obj, "en")),
+                (_("side by side"), _preview_url(obj, None, parallel=True)),
+            ]
+            context["state"] = workflow.state_of(obj)
+            context["workflow_buttons"] = self.workflow_buttons(request, obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    # Actions.
+    def _transition(self, request, queryset, transition, done_message):
+        done = []
+        for briefing in queryset:
+            try:
+                done.append(transition(briefing))
+            except workflow.WorkflowError as exc:
+                messages.warning(request, f"{briefing}: {exc}")
+        if done:
+            messages.success(request, done_message % {"count": len(done)})
+        return done
+
+    @admin.action(description=_("Submit for review"), permissions=["edit_structure"])
+    def submit_for_review(self, request, queryset):
+        self._transition(
+            request,
+            queryset,
+            workflow.submit_for_review,
+            gettext("%(count)d issue(s) submitted for review."),
+        )
+
+    @admin.action(description=_("Publish now"), permissions=["publish"])
+    def publish_now(self, request, queryset):
+        done = self._transition(
+            request, queryset, workflow.publish_now, gettext("%(count)d issue(s) published.")
+        )
+        self.warn_missing_translations(request, done)
+
+    @admin.action(description=_("Schedule…"), permissions=["publish"])
+    def schedule(self, request, queryset):
+        if "apply" in request.POST:
+            form = ScheduleForm(request.POST)
+            if form.is_valid():
+                when = form.cleaned_data["publish_at"]
+                done = self._transition(
+                    request,
+                    queryset,
+                    lambda briefing: workflow.schedule(briefing, when),
+                    gettext("%(count)d issue(s) scheduled."),
+                )
+                self.warn_missing_translations(request, done)
+                return None
+        else:
+            form = ScheduleForm(initial={"publish_at": workflow.next_morning()})
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Schedule publication"),
+            "opts": self.model._meta,
+            "form": form,
+            "briefings": queryset,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, "admin/briefing/briefing/schedule.html", context)
+
+    @admin.action(description=_("Unpublish (back to draft)"), permissions=["publish"])
+    def unpublish(self, request, queryset):
+        self._transition(
+            request, queryset, workflow.unpublish, gettext("%(count)d issue(s) back to draft.")
+        )
+
+    @admin.action(description=_("Start the next issue"), permissions=["edit_structure"])
+    def start_next_issue(self, request, queryset):
+        if queryset.count() != 1:
+            messages.error(request, gettext("Select exactly one issue to continue from."))
+            return None
+        try:
+            following = workflow.start_next_issue(queryset.get())
+        except workflow.WorkflowError as exc:
+            messages.error(request, str(exc))
+            return None
+        messages.success(
+            request,
+            ngettext(
+                "Started %(date)s with %(count)d deep dive.",
+                "Started %(date)s with %(count)d deep dives.",
+                following.deep_dives.count(),
+            )
+            % {"date": following, "count": following.deep_dives.count()},
+        )
+        return HttpResponseRedirect(reverse("admin:briefing_briefing_change", args=[following.pk]))
+
+
+WORKFLOW_STEPS = {
+    "_submit_for_review": workflow.submit_for_review,
+    "_publish_now": workflow.publish_now,
+    "_unpublish": workflow.unpublish,
+}
+
+
+def _preview_url(briefing, lang, parallel=False):
+    from django.utils import translation
+
+    name = "editorial:preview_parallel" if parallel else "editorial:preview"
+    with translation.override(lang or translation.get_language()):
+        return reverse(name, args=[briefing.date.isoformat()])
+
+
+class TakeawayInline(LockedFieldsMixin, TranslationTabularInline):
+    model = Takeaway
+    fields = ("position", "text")
+    extra = 0
+    formfield_overrides = {
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 80})}
+    }
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("deep_dive__briefing")
+
+
+@admin.register(DeepDive)
+class DeepDiveAdmin(
+    ErrorSummaryMixin,
+    HistoryPermissionMixin,
+    LockedFieldsMixin,
+    CompareVersionAdmin,
+    TabbedTranslationAdmin,
+):
+    """A deep dive with its key takeaways, reached from its briefing's page."""
+
+    form = DeepDiveAdminForm
+    fields = (
+        "briefing",
+        "position",
+        "edit_token",
+        "title",
+        "what_happened",
+        "why_it_matters",
+        "practical_points",
+    )
+    inlines = (TakeawayInline,)
+    list_display = ("__str__", "title")
+    list_select_related = ("briefing",)
+    search_fields = ("title_ja", "title_en")
+    history_latest_first = True
+
+    def has_module_permission(self, request):
+        # Deep dives are edited from their briefing's page; no separate list in the menu.
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("briefing")
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        # Moving a deep dive to another issue is not an edit anyone should make by accident.
+        if obj is not None and "briefing" not in readonly:
+            readonly += ("briefing",)
+        return readonly
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        briefing = form.instance.briefing
+        # The issue changed: a newer edit token for its other open forms, and one revision
+        # of the whole issue in its history.
+        briefing.save(update_fields=["updated_at"])
+        history.add_issue_to_revision(briefing)
+
+    def response_change(self, request, obj):
+        if "_continue" in request.POST or "_addanother" in request.POST:
+            return super().response_change(request, obj)
+        messages.success(request, gettext("The deep dive “%(name)s” was saved.") % {"name": obj})
+        return HttpResponseRedirect(
+            reverse("admin:briefing_briefing_change", args=[obj.briefing_id])
+        )
+
+
+@admin.register(Keyword)
+class KeywordAdmin(LockedFieldsMixin, CompareVersionAdmin, TabbedTranslationAdmin):
+    list_display = ("slug", "name_ja", "name_en")
+    search_fields = ("slug", "name_ja", "name_en")

@@ -1,0 +1,30 @@
+"""Who may change what. The admin asks these, so a forged POST meets the same rules as the form."""
+
+# The fields of an issue that are not text to translate: only those who may create
+# briefings may change them. Translators have change/view only and so write text alone.
+STRUCTURE_FIELDS = {
+    "briefing": ("date", "keywords"),
+    "deepdive": ("briefing", "position"),
+    "takeaway": ("deep_dive", "position"),
+    "readmore": ("position", "url"),
+    "keyword": ("slug",),
+}
+WORKFLOW_FIELDS = ("status", "publish_at")
+
+
+def can_edit_structure(user) -> bool:
+    return user.has_perm("briefing.add_briefing")
+
+
+def can_publish(user) -> bool:
+    return user.has_perm("briefing.publish_briefing")
+
+
+def locked_fields(user, model_name: str) -> tuple[str, ...]:
+    """Fields of `model_name` that `user` may see but not change."""
+    locked = ()
+    if not can_edit_structure(user):
+        locked += STRUCTURE_FIELDS.get(model_name, ())
+    if model_name == "briefing" and not can_publish(user):
+        locked += WORKFLOW_FIELDS
+    return locked

@@ -1,0 +1,116 @@
+"""Editorial pages outside the model admin: draft preview, import from text, export downloads."""
+
+import reversion
+from django.contrib import admin, messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.decorators import permission_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
+from django.views.decorators.cache import never_cache
+
+from briefing.models import Briefing
+from briefing.serialization import translated_values
+from briefing.views import render_issue, render_parallel
+from editorial.exporting import (
+    FORMATS,
+    TEXT_LANGUAGES,
+    export_briefing,
+    export_filename,
+    load_for_export,
+)
+from editorial.forms import ImportTextForm
+from editorial.importing import ImportRefused, parse_date, save_briefing_data
+from editorial.workflow import describe_field
+
+
+def get_briefing_for_staff(request, date: str, queryset=None) -> Briefing:
+    """Any issue, whatever its status, for staff who may view briefings; 404 for everyone else,
+    so that a draft's URL tells an outsider nothing."""
+    user = request.user
+    if not (user.is_active and user.is_staff and user.has_perm("briefing.view_briefing")):
+        raise Http404
+    try:
+        day = parse_date(date)
+    except ImportRefused:
+        raise Http404 from None
+    return get_object_or_404(
+        queryset if queryset is not None else Briefing.objects.with_contents(), date=day
+    )
+
+
+# render_issue/render_parallel with preview=True send "private, no-store" and noindex.
+def preview(request, date):
+    return render_issue(request, get_briefing_for_staff(request, date), preview=True)
+
+
+def preview_parallel(request, date):
+    return render_parallel(request, get_briefing_for_staff(request, date), preview=True)
+
+
+@never_cache
+def export(request, date, format, lang):
+    if format not in FORMATS or lang not in TEXT_LANGUAGES:
+        raise Http404
+    briefing = get_briefing_for_staff(request, date)
+    # Reloaded the way the export command loads it, so both write the same bytes.
+    briefing = load_for_export(briefing.date)
+    content_type = "application/json" if format == "json" else "text/plain"
+    response = HttpResponse(
+        export_briefing(briefing, format, lang), content_type=f"{content_type}; charset=utf-8"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="{export_filename(briefing, format, lang)}"'
+    )
+    return response
+
+
+def parsed_rows(data: dict) -> list[tuple[str, str, str]]:
+    """The parsed issue as (field, Japanese, English) rows, for the editor to check."""
+    rows = [
+        (describe_field(label), values["ja"], values["en"])
+        for label, values in translated_values(data)
+    ]
+    for item in data["read_more"]:
+        if item.get("url"):
+            rows.append(
+                (describe_field(f"read_more[{item['position']}]") + " · URL", item["url"], "")
+            )
+    return rows
+
+
+@staff_member_required
+@permission_required("briefing.add_briefing", raise_exception=True)
+def import_text(request):
+    form = ImportTextForm(request.POST or None, request.FILES or None)
+    context = {
+        **admin.site.each_context(request),
+        "title": gettext("Import from text"),
+        "opts": Briefing._meta,
+        "form": form,
+    }
+    if request.method == "POST" and not form.is_valid():
+        context["error_lines"] = form.error_context()
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data["data"]
+        if "save" in request.POST:
+            try:
+                with reversion.create_revision():
+                    reversion.set_user(request.user)
+                    briefing = save_briefing_data(data, replace=form.cleaned_data["replace"])
+            except ImportRefused as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(
+                    request,
+                    gettext("Imported %(date)s as %(status)s.")
+                    % {"date": briefing, "status": briefing.get_status_display()},
+                )
+                return redirect("admin:briefing_briefing_change", briefing.pk)
+        context.update(
+            parsed=data,
+            rows=parsed_rows(data),
+            text=form.cleaned_data["text"],
+            existing=Briefing.objects.filter(date=data["date"]).first(),
+        )
+    return render(request, "editorial/import.html", context)

@@ -1,0 +1,179 @@
+"""The life of an issue: draft → in review → published (live, or scheduled until publish_at).
+
+Each transition is a small function that checks where the issue stands, changes it and saves;
+the admin's actions and buttons call these, so the rules live in one place. Whether an issue is
+public is never decided here: that is `Briefing.objects.published()`.
+"""
+
+import datetime
+import re
+
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from modeltranslation.translator import translator
+
+from briefing.models import Briefing, DeepDive, ReadMore, Takeaway
+from briefing.serialization import LANGUAGE_CODES, briefing_to_dict, translated_values
+
+
+class WorkflowError(Exception):
+    """The transition is not possible from where the issue stands; the message says why."""
+
+
+class State(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    REVIEW = "review", _("In review")
+    SCHEDULED = "scheduled", _("Scheduled")
+    LIVE = "live", _("Live")
+
+
+def state_of(briefing: Briefing) -> State:
+    if briefing.status == Briefing.Status.DRAFT:
+        return State.DRAFT
+    if briefing.status == Briefing.Status.REVIEW:
+        return State.REVIEW
+    return State.LIVE if briefing.is_published else State.SCHEDULED
+
+
+def filter_by_state(queryset, state: str):
+    """Issues in `state`, with "live" meaning exactly what the public site shows."""
+    published = Briefing.objects.published().values("pk")
+    if state == State.DRAFT:
+        return queryset.filter(status=Briefing.Status.DRAFT)
+    if state == State.REVIEW:
+        return queryset.filter(status=Briefing.Status.REVIEW)
+    if state == State.LIVE:
+        return queryset.filter(pk__in=published)
+    if state == State.SCHEDULED:
+        return queryset.filter(status=Briefing.Status.PUBLISHED).exclude(pk__in=published)
+    return queryset
+
+
+def _save(briefing: Briefing) -> Briefing:
+    briefing.save(update_fields=["status", "publish_at", "updated_at"])
+    return briefing
+
+
+def submit_for_review(briefing: Briefing) -> Briefing:
+    if briefing.status != Briefing.Status.DRAFT:
+        raise WorkflowError(_("Only a draft can be submitted for review."))
+    briefing.status = Briefing.Status.REVIEW
+    return _save(briefing)
+
+
+def publish_now(briefing: Briefing) -> Briefing:
+    if state_of(briefing) == State.LIVE:
+        raise WorkflowError(_("This issue is already live."))
+    briefing.status = Briefing.Status.PUBLISHED
+    briefing.publish_at = timezone.now()
+    return _save(briefing)
+
+
+def schedule(briefing: Briefing, when: datetime.datetime) -> Briefing:
+    if when <= timezone.now():
+        raise WorkflowError(_("A scheduled time must be in the future."))
+    if state_of(briefing) == State.LIVE:
+        raise WorkflowError(_("This issue is already live; unpublish it first."))
+    briefing.status = Briefing.Status.PUBLISHED
+    briefing.publish_at = when
+    return _save(briefing)
+
+
+def unpublish(briefing: Briefing) -> Briefing:
+    if briefing.status == Briefing.Status.DRAFT:
+        raise WorkflowError(_("This issue is already a draft."))
+    briefing.status = Briefing.Status.DRAFT
+    # A later "publish now" sets a fresh time; an old one would make it public at once.
+    briefing.publish_at = None
+    return _save(briefing)
+
+
+def next_morning(now: datetime.datetime | None = None, hour: int = 6) -> datetime.datetime:
+    """The default time offered for scheduling: tomorrow at 06:00 local time."""
+    local = timezone.localtime(now)
+    tomorrow = local.date() + datetime.timedelta(days=1)
+    return datetime.datetime.combine(tomorrow, datetime.time(hour), tzinfo=local.tzinfo)
+
+
+def _no_text(model) -> dict[str, str]:
+    """Every translated field empty, as the importer leaves a field nobody wrote."""
+    fields = translator.get_options_for_model(model).all_fields
+    return {f"{field}_{code}": "" for field in fields for code in LANGUAGE_CODES}
+
+
+@transaction.atomic
+def start_next_issue(briefing: Briefing) -> Briefing:
+    """Tomorrow's draft (the day after `briefing`) with the same numbering and empty texts."""
+    date = briefing.date + datetime.timedelta(days=1)
+    if Briefing.objects.filter(date=date).exists():
+        raise WorkflowError(
+            _("There is already a briefing for %(date)s.") % {"date": date.isoformat()}
+        )
+    following = Briefing.objects.create(
+        date=date, status=Briefing.Status.DRAFT, **_no_text(Briefing)
+    )
+    for deep_dive in briefing.deep_dives.prefetch_related("takeaways"):
+        copy = DeepDive.objects.create(
+            briefing=following, position=deep_dive.position, **_no_text(DeepDive)
+        )
+        Takeaway.objects.bulk_create(
+            Takeaway(deep_dive=copy, position=takeaway.position, **_no_text(Takeaway))
+            for takeaway in deep_dive.takeaways.all()
+        )
+    ReadMore.objects.bulk_create(
+        ReadMore(briefing=following, position=item.position, **_no_text(ReadMore))
+        for item in briefing.read_more.all()
+    )
+    return following
+
+
+FIELD_LABELS = {
+    "theme": _("theme"),
+    "lead": _("lead"),
+    "tldr": _("TL;DR"),
+    "title": _("title"),
+    "what_happened": _("what happened"),
+    "why_it_matters": _("why it matters"),
+    "practical_points": _("practical points"),
+    "summary": _("summary"),
+    "text": _("text"),
+    "name": _("name"),
+}
+PART_LABELS = {
+    "deep_dives": _("Deep dive %(number)s"),
+    "takeaways": _("key takeaway %(number)s"),
+    "read_more": _("Read-more item %(number)s"),
+    "keywords": _("Keyword %(number)s"),
+}
+_PART = re.compile(r"(\w+)\[([^\]]+)\]")
+
+
+def describe_field(label: str) -> str:
+    """'deep_dives[2].takeaways[1].text' → 'Deep dive 02 · key takeaway 01 · text'."""
+    words = []
+    for part in label.split("."):
+        match = _PART.fullmatch(part)
+        if match:
+            name, number = match.groups()
+            number = f"{int(number):02d}" if number.isdigit() else number
+            words.append(str(PART_LABELS[name] % {"number": number}))
+        else:
+            words.append(str(FIELD_LABELS.get(part, part)))
+    return " · ".join(words)
+
+
+def missing_translations(data: dict) -> dict[str, list[str]]:
+    """Per language, the fields written in another language but empty in this one."""
+    missing = {code: [] for code in LANGUAGE_CODES}
+    for label, values in translated_values(data):
+        if any(values.values()):
+            for code in LANGUAGE_CODES:
+                if not values.get(code):
+                    missing[code].append(describe_field(label))
+    return {code: fields for code, fields in missing.items() if fields}
+
+
+def missing_translations_of(briefing: Briefing) -> dict[str, list[str]]:
+    briefing = Briefing.objects.with_contents().get(pk=briefing.pk)
+    return missing_translations(briefing_to_dict(briefing))

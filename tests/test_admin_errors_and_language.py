@@ -1,0 +1,57 @@
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from editorial.roles import EDITORS
+from tests.admin_forms import change_form_data
+from tests.factories import make_briefing, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def editor(client):
+    user = make_user("erika", role=EDITORS)
+    client.force_login(user)
+    return user
+
+
+def test_it_lists_errors_hidden_in_language_tabs_and_inlines(client, editor):
+    briefing = make_briefing(deep_dives=2)
+    with translation.override("en"):
+        url = reverse("admin:briefing_briefing_change", args=[briefing.pk])
+    data = change_form_data(client.get(url))
+    data |= {
+        "theme_en": "x" * 301,
+        "deep_dives-1-title_ja": "長" * 301,
+        "read_more-0-url": "not a link",
+    }
+
+    response = client.post(url, data)
+
+    assert response.status_code == 200
+    assert response.context["error_summary"] == [
+        "Theme [en]: Ensure this value has at most 300 characters (it has 301).",
+        "Deep dive 2 · Title [ja]: Ensure this value has at most 300 characters (it has 301).",
+        "Read-more item 3 · Link: Enter a valid URL.",
+    ]
+    content = response.content.decode()
+    assert "editorial-error-summary" in content
+    briefing.refresh_from_db()
+    assert briefing.theme_en == "Theme 05/19"
+
+
+@pytest.mark.parametrize(("lang", "expected"), [("ja", "最近行った操作"), ("en", "Recent actions")])
+def test_it_speaks_the_language_of_the_url(client, editor, lang, expected):
+    response = client.get(f"/{lang}/admin/")
+    assert response.status_code == 200
+    assert expected in response.content.decode()
+
+
+def test_it_offers_the_other_language_in_the_admin(client, editor):
+    content = client.get("/ja/admin/").content.decode()
+    assert 'name="language" value="en"' in content
+    response = client.post(
+        "/i18n/setlang/", {"language": "en", "next": "/ja/admin/briefing/briefing/"}
+    )
+    assert response["Location"] == "/en/admin/briefing/briefing/"
