@@ -7,6 +7,7 @@ screenshot under test-artifacts/browser/.
 """
 
 import os
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from django.db import connections
 
 from briefing.models import Briefing
 from editorial.importing import save_briefing_data
-from editorial.roles import ROLE_PERMISSIONS, TRANSLATORS
+from editorial.roles import EDITORS, ROLE_PERMISSIONS, TRANSLATORS
 from editorial.textformat import parse_briefing_text
 from tests.factories import make_user
 
@@ -145,6 +146,64 @@ def text_of(page, selector):
     return " ".join(page.locator(selector).inner_text().split())
 
 
+# Editors.
+
+
+def test_editor_imports_the_seed_text_fixes_a_typo_and_publishes(page, shot, live_server):
+    make_user("editor", role=EDITORS)
+
+    log_in(page, "/ja/admin/briefing/briefing/", "editor")
+    shot("briefing-list")
+    page.click("a.editorial-import")
+    page.wait_for_url("**/ja/editorial/import/")
+    assert text_of(page, "h1") == "テキストから取り込む"
+    page.set_input_files("#id_file", SEED)
+    shot("import-form")
+    page.click("input[name=preview]")
+
+    assert text_of(page, "#content-main h2 >> nth=0") == (
+        "保存する前に 2026-05-19 の読み取り結果を確認してください"
+    )
+    theme_row = page.locator(".editorial-parsed tbody tr").first
+    assert theme_row.locator("td[lang=ja]").inner_text() == "安全とアクセスコライド"
+    assert theme_row.locator("td[lang=en]").inner_text() == "—"
+    shot("import-check")
+    assert Briefing.objects.count() == 0  # nothing saved before the editor says so
+    page.click("input[name=save]")
+    page.wait_for_url(re.compile(r"/ja/admin/briefing/briefing/\d+/change/$"))
+    assert text_of(page, ".messagelist .success") == "2026-05-19 を「下書き」として取り込みました。"
+    assert text_of(page, ".editorial-state") == "下書き"
+    shot("imported-draft")
+    assert page.is_visible("#id_theme_ja")
+    assert page.input_value("#id_theme_ja") == "安全とアクセスコライド"
+
+    # The theme's katakana "コライド" was meant as "の衝突".
+    page.fill("#id_theme_ja", "安全とアクセスの衝突")
+    shot("typo-fixed")
+    page.click("input[name=_publish_now]")
+    page.wait_for_url("**/ja/admin/briefing/briefing/")
+    shot("published")
+    assert text_of(page, ".messagelist .success") == "ブリーフィング “2026-05-19” を変更しました。"
+    # Published with a warning of what readers will see untranslated.
+    warnings = page.locator(".messagelist .warning").all_inner_texts()
+    assert [warning.split(":")[0] for warning in warnings] == [
+        "2026-05-19 は ja の未入力項目が 12 件ある状態で公開されました",
+        "2026-05-19 は en の未入力項目が 16 件ある状態で公開されました",
+    ]
+    row = page.locator("#result_list tbody tr")
+    assert text_of(page, "#result_list tbody tr .field-theme_any") == "安全とアクセスの衝突"
+    assert row.locator(".editorial-state").inner_text() == "公開中"
+    briefing = Briefing.objects.get()
+    assert (briefing.status, briefing.theme_ja) == ("published", "安全とアクセスの衝突")
+
+    page.goto("/ja/2026/05/19/")
+    assert page.locator("html").get_attribute("lang") == "ja"
+    assert text_of(page, "h1.issue-date") == "2026年5月19日 (火)"
+    assert text_of(page, ".theme") == "今日のテーマ 安全とアクセスの衝突"
+    assert page.locator(".deep-dive").count() == 3
+    shot("public-issue")
+
+
 # Readers.
 
 
@@ -221,14 +280,9 @@ def test_reader_switches_language_reads_side_by_side_searches_and_follows_the_fe
 # Translators.
 
 
-def field_for(page, label, section=None):
-    """The translation input of the row labelled `label` (under heading `section`)."""
-    rows = page.locator(".translation-row", has=page.locator("h3", has_text=label))
-    if section is not None:
-        heading = page.locator("h2.translation-section", has_text=section)
-        rows = heading.locator("xpath=following-sibling::div[contains(@class,'translation-row')]")
-        rows = rows.filter(has=page.locator("h3", has_text=label))
-    return rows.first
+def field_for(page, label):
+    """The translation row of the field labelled `label` (a field of the issue itself)."""
+    return page.locator(".translation-row", has=page.locator("h3", has_text=label)).first
 
 
 def test_translator_fills_missing_english_and_sees_outdated_after_an_edit(page, shot, live_server):
@@ -237,9 +291,9 @@ def test_translator_fills_missing_english_and_sees_outdated_after_an_edit(page, 
 
     log_in(page, "/en/admin/translations/", "translator")
     shot("queue")
-    row = page.locator("tbody tr", has=page.locator("th", has_text="2026-05-19"))
+    row = page.locator(".translation-queue tbody tr", has=page.locator("th", has_text="2026-05-19"))
     english = row.locator("td.translation-counts").nth(1)
-    assert page.locator("thead th").all_text_contents() == [
+    assert page.locator(".translation-queue thead th").all_text_contents() == [
         "Date",
         "Theme",
         "Status",
@@ -263,7 +317,9 @@ def test_translator_fills_missing_english_and_sees_outdated_after_an_edit(page, 
     tldr = field_for(page, "TL;DR")
     assert tldr.locator(".translation-input").get_attribute("lang") == "en"
     tldr.locator(".translation-input").fill(
-        "Two threads today: safety evaluation widens, and cheaper serving changes who can deploy."
+        "Two threads make today's issue: (1) safety evaluation asks which benchmarks shape "
+        "research and whether they can be reproduced; (2) AI capabilities are packaged into "
+        "broader features of mainstream assistant workflows."
     )
     shot("editor-filled")
     page.locator(".submit-row input[type=submit]").first.click()
@@ -293,7 +349,9 @@ def test_translator_fills_missing_english_and_sees_outdated_after_an_edit(page, 
     shot("editor-outdated")
 
     page.goto("/en/admin/translations/")
-    english = page.locator("tbody tr").first.locator("td.translation-counts").nth(1)
+    english = (
+        page.locator(".translation-queue tbody tr").first.locator("td.translation-counts").nth(1)
+    )
     assert " ".join(english.inner_text().split()) == "46% complete 14 missing 1 outdated Translate"
     shot("queue-after")
     assert Briefing.objects.get().theme_en == "Safety and access collide"
