@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from briefing.models import Briefing, DeepDive, Keyword, ReadMore, Takeaway
 from briefing.serialization import LANGUAGE_CODES
@@ -28,7 +28,7 @@ def _set_translations(obj, field: str, values: dict) -> None:
         setattr(obj, f"{field}_{code}", values.get(code) or "")
 
 
-NUL_MESSAGE = _lazy("It contains a NUL character (U+0000), which cannot be stored.")
+NUL_MESSAGE = gettext_lazy("It contains a NUL character (U+0000), which cannot be stored.")
 
 
 def _prohibit_null_characters(obj) -> None:
