@@ -2,7 +2,7 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 MANAGE := $(PYTHON) manage.py
 
-.PHONY: run test lint install messages
+.PHONY: run test lint install messages bench loadtest
 
 # Re-installs only when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -30,3 +30,12 @@ lint: install
 messages: install
 	$(MANAGE) makemessages -l ja -l en --ignore '.venv/*'
 	$(MANAGE) compilemessages --ignore '.venv/*'
+
+# A benchmark, not a test: generates a 10-year archive in a scratch database, serves it with
+# gunicorn and measures it with wrk. See docs/performance.md.
+bench: install
+	$(PYTHON) bench/run.py
+
+# Mixed traffic for 60 s, then PostgreSQL stopped and started under traffic. PASS/FAIL per check.
+loadtest: install
+	$(PYTHON) bench/loadtest.py

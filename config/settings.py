@@ -323,3 +323,6 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# `make bench` only: routes the constant baseline page of config/benchmark.py.
+BENCHMARK_BASELINE = envbool("BENCHMARK_BASELINE", False)

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
@@ -37,3 +38,8 @@ urlpatterns += i18n_patterns(
 handler400 = "config.errors.bad_request"
 handler404 = "config.errors.page_not_found"
 handler500 = "config.errors.server_error"
+
+if settings.BENCHMARK_BASELINE:
+    from config import benchmark
+
+    urlpatterns += benchmark.urlpatterns

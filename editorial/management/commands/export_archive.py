@@ -2,7 +2,7 @@ import os
 import sys
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from editorial.archive import write_archive
 
@@ -16,6 +16,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", help="The archive to write, or - for standard output.")
 
+    @no_translations
     def handle(self, *args, file, **options):
         if file == "-":
             count = write_archive(self.stdout)

@@ -1,4 +1,4 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from editorial.exporting import FORMATS, TEXT_LANGUAGES, export_briefing, load_for_export
 from editorial.importing import ImportRefused, parse_date
@@ -12,6 +12,7 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=FORMATS, default="text")
         parser.add_argument("--lang", choices=TEXT_LANGUAGES, default="both")
 
+    @no_translations
     def handle(self, *args, date, format, lang, **options):
         try:
             day = parse_date(date)

@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from editorial.archive import ArchiveError, restore_archive
 
@@ -14,6 +14,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path, help="A JSON Lines archive from export_archive.")
 
+    @no_translations
     def handle(self, *args, file, **options):
         try:
             with file.open("rb") as lines:

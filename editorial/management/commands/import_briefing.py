@@ -1,7 +1,6 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
-from django.utils import translation
+from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from briefing.serialization import filled_field_counts
 from editorial.importing import ImportRefused, save_briefing_data
@@ -20,6 +19,7 @@ class Command(BaseCommand):
             "--replace", action="store_true", help="Overwrite an existing briefing for that date."
         )
 
+    @no_translations
     def handle(self, *args, file, publish, replace, **options):
         try:
             raw = file.read_bytes()
@@ -33,11 +33,8 @@ class Command(BaseCommand):
 
         deep_dives = data["deep_dives"]
         filled = filled_field_counts(data)
-        # The command's report is English throughout, whatever language is active.
-        with translation.override(None):
-            status = briefing.get_status_display()
         self.stdout.write(
-            f"Imported {briefing.date.isoformat()} ({status}): "
+            f"Imported {briefing.date.isoformat()} ({briefing.get_status_display()}): "
             f"{len(deep_dives)} deep dives, "
             f"{sum(len(d['takeaways']) for d in deep_dives)} takeaways, "
             f"{len(data['read_more'])} read-more items, {len(data['keywords'])} keywords; "

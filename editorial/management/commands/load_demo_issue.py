@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, no_translations
 from django.db import IntegrityError
 
 from briefing.models import Briefing
@@ -16,6 +16,7 @@ class Command(BaseCommand):
         "production: it creates no user and never touches existing content."
     )
 
+    @no_translations
     def handle(self, *args, **options):
         if Briefing.objects.exists():
             self.stdout.write("The database already has briefings; the demo issue is not loaded.")

@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from briefing.models import Briefing
 from editorial.importing import save_briefing_data
@@ -16,6 +16,7 @@ PASSWORD_FILE = settings.BASE_DIR / ".admin-password"
 class Command(BaseCommand):
     help = "Local demo only: load the demo issue into an empty database and make an admin login."
 
+    @no_translations
     def handle(self, *args, **options):
         if not settings.DEBUG:
             raise CommandError("prepare_demo is for local development (DJANGO_DEBUG on) only.")
