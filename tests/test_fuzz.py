@@ -131,7 +131,7 @@ def test_any_text_is_imported_whole_or_refused_with_nothing_saved():
     line = st.lists(st.sampled_from(FRAGMENTS) | st.text(max_size=5), max_size=4).map("".join)
     text = st.lists(line, max_size=25).map("\n".join)
 
-    @hypothesis.settings(max_examples=250, **SETTINGS)
+    @hypothesis.settings(max_examples=200, **SETTINGS)
     @hypothesis.given(st.sampled_from(["", "2026-05-19\n", "2026-05-20\n"]), text)
     @undone
     def check(prefix, body):
@@ -165,7 +165,7 @@ def test_import_command_on_arbitrary_bytes_imports_or_says_nothing_was_saved(tmp
         lambda edit: seed[: edit[0]] + edit[2] + seed[edit[0] + edit[1] :]
     )
 
-    @hypothesis.settings(max_examples=60, **SETTINGS)
+    @hypothesis.settings(max_examples=40, **SETTINGS)
     @hypothesis.given(edited | st.binary(max_size=200))
     @undone
     def check(raw):
@@ -324,7 +324,7 @@ def create_briefing(data, date) -> Briefing:
 def test_exported_text_imports_back_to_the_same_briefing(tmp_path):
     path = tmp_path / "export.txt"
 
-    @hypothesis.settings(max_examples=50, **SETTINGS)
+    @hypothesis.settings(max_examples=35, **SETTINGS)
     @hypothesis.given(briefings, st.dates(min_value=datetime.date(1900, 1, 1)))
     @undone
     def check(data, date):
