@@ -187,8 +187,8 @@ def test_editor_imports_the_seed_text_fixes_a_typo_and_publishes(page, shot, liv
     # Published with a warning of what readers will see untranslated.
     warnings = page.locator(".messagelist .warning").all_inner_texts()
     assert [warning.split(":")[0] for warning in warnings] == [
-        "2026-05-19 は ja の未入力項目が 12 件ある状態で公開されました",
-        "2026-05-19 は en の未入力項目が 16 件ある状態で公開されました",
+        "2026-05-19 は日本語の未入力項目が 12 件ある状態で公開されました",
+        "2026-05-19 は英語の未入力項目が 16 件ある状態で公開されました",
     ]
     row = page.locator("#result_list tbody tr")
     assert text_of(page, "#result_list tbody tr .field-theme_any") == "安全とアクセスの衝突"
