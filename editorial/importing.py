@@ -23,6 +23,10 @@ class ImportRefused(Exception):
     """The data cannot be saved; the message says why in words an editor understands."""
 
 
+class BriefingExists(ImportRefused):
+    """There is already a briefing for that date and replacing it was not asked for."""
+
+
 def _set_translations(obj, field: str, values: dict) -> None:
     for code in LANGUAGE_CODES:
         setattr(obj, f"{field}_{code}", values.get(code) or "")
@@ -89,9 +93,8 @@ def _save(data: dict, *, replace: bool, publish: bool) -> Briefing:
     date = parse_date(data["date"])
     briefing = Briefing.objects.select_for_update().filter(date=date).first()
     if briefing is not None and not replace:
-        raise ImportRefused(
-            _("A briefing for %(date)s already exists; use --replace to overwrite it.")
-            % {"date": date.isoformat()}
+        raise BriefingExists(
+            _("A briefing for %(date)s already exists.") % {"date": date.isoformat()}
         )
     if briefing is None:
         briefing = Briefing(date=date)

@@ -102,7 +102,7 @@ def test_it_refuses_to_overwrite_an_issue_unless_asked(client, editor):
 
     refused = client.post(IMPORT_URL, {"text": SEED.read_text(), "save": "1"})
     assert refused.context["form"].non_field_errors() == [
-        "A briefing for 2026-05-19 already exists; use --replace to overwrite it."
+        "A briefing for 2026-05-19 already exists."
     ]
     assert Briefing.objects.get().theme_ja == "既存"
 

@@ -76,7 +76,7 @@ def test_it_refuses_an_existing_date_without_replace_and_changes_nothing():
     run("import_briefing", str(SEED))
     Briefing.objects.update(theme_en="Kept")
 
-    with pytest.raises(CommandError, match="already exists; use --replace"):
+    with pytest.raises(CommandError, match="already exists. Use --replace to overwrite it."):
         run("import_briefing", str(SEED))
 
     assert Briefing.objects.get().theme_en == "Kept"
