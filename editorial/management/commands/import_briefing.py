@@ -31,7 +31,7 @@ class Command(BaseCommand):
         except BriefingExists as exc:
             raise CommandError(f"{file}: {exc} Use --replace to overwrite it.") from None
         except (BriefingTextError, ImportRefused) as exc:
-            raise CommandError(f"{file}: {exc}. Nothing was saved.") from None
+            raise CommandError(f"{file}: {str(exc).rstrip('.')}. Nothing was saved.") from None
 
         deep_dives = data["deep_dives"]
         filled = filled_field_counts(data)
