@@ -5,7 +5,10 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Keyword(models.Model):
-    name = models.CharField(_("name"), max_length=100)
+    # Blank in one language, like every translated field: with modeltranslation, a required
+    # `name` would refuse a keyword named only in the language not active at the moment.
+    # A keyword has a name in at least one language: its slug is made from it.
+    name = models.CharField(_("name"), max_length=100, blank=True)
     slug = models.SlugField(_("slug"), max_length=120, unique=True, allow_unicode=True)
 
     class Meta:

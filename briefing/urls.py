@@ -1,3 +1,5 @@
+import datetime
+
 from django.urls import path, register_converter
 
 from . import views
@@ -8,7 +10,12 @@ class FourDigitYearConverter:
     regex = "[0-9]{4}"
 
     def to_python(self, value):
-        return int(value)
+        # Year 0000 matches the pattern but no date has it (a date lookup on it raises):
+        # a ValueError here makes the URL not match, so it is a 404.
+        year = int(value)
+        if year < datetime.MINYEAR:
+            raise ValueError(f"year {year} is out of range")
+        return year
 
     def to_url(self, value):
         return f"{int(value):04d}"

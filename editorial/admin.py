@@ -17,7 +17,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from django.utils.timezone import localtime
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language_info, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import (
     TabbedTranslationAdmin,
@@ -299,8 +299,16 @@ class BriefingAdmin(
                     request,
                     format_html(
                         "{}: {}",
-                        gettext("%(date)s is published with %(count)d fields missing in %(lang)s")
-                        % {"date": briefing, "count": len(fields), "lang": code},
+                        ngettext(
+                            "%(date)s is published with %(count)d field missing in %(lang)s",
+                            "%(date)s is published with %(count)d fields missing in %(lang)s",
+                            len(fields),
+                        )
+                        % {
+                            "date": briefing,
+                            "count": len(fields),
+                            "lang": get_language_info(code)["name_translated"],
+                        },
                         ", ".join(fields),
                     ),
                 )

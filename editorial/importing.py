@@ -8,10 +8,12 @@ import datetime
 
 import reversion
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from briefing.models import Briefing, DeepDive, Keyword, ReadMore, Takeaway
 from briefing.serialization import LANGUAGE_CODES
@@ -21,14 +23,39 @@ class ImportRefused(Exception):
     """The data cannot be saved; the message says why in words an editor understands."""
 
 
+class BriefingExists(ImportRefused):
+    """There is already a briefing for that date and replacing it was not asked for."""
+
+
 def _set_translations(obj, field: str, values: dict) -> None:
     for code in LANGUAGE_CODES:
         setattr(obj, f"{field}_{code}", values.get(code) or "")
 
 
+NUL_MESSAGE = gettext_lazy("It contains a NUL character (U+0000), which cannot be stored.")
+
+
+def _prohibit_null_characters(obj) -> None:
+    """PostgreSQL cannot store NUL in text (SQLite can, and its backup would not restore on
+    PostgreSQL); model validation does not check for it, only form fields do."""
+    errors = {}
+    for field in obj._meta.concrete_fields:
+        if hasattr(obj, f"{field.name}_{LANGUAGE_CODES[0]}"):
+            continue  # a translated field's own column: its language columns are named instead
+        value = field.value_from_object(obj)
+        if isinstance(value, str):
+            try:
+                ProhibitNullCharactersValidator(NUL_MESSAGE)(value)
+            except ValidationError as exc:
+                errors[field.name] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+
+
 def _clean(obj, label: str, exclude=()) -> None:
     try:
         obj.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+        _prohibit_null_characters(obj)
     except ValidationError as exc:
         problems = "; ".join(
             f"{field}: {' '.join(messages)}" for field, messages in exc.message_dict.items()
@@ -66,9 +93,8 @@ def _save(data: dict, *, replace: bool, publish: bool) -> Briefing:
     date = parse_date(data["date"])
     briefing = Briefing.objects.select_for_update().filter(date=date).first()
     if briefing is not None and not replace:
-        raise ImportRefused(
-            _("A briefing for %(date)s already exists; use --replace to overwrite it.")
-            % {"date": date.isoformat()}
+        raise BriefingExists(
+            _("A briefing for %(date)s already exists.") % {"date": date.isoformat()}
         )
     if briefing is None:
         briefing = Briefing(date=date)

@@ -28,10 +28,12 @@ import re
 from datetime import date
 from typing import NoReturn
 
+from django.utils.dates import WEEKDAYS
 from django.utils.text import slugify
+from django.utils.translation import gettext, gettext_lazy, pgettext, pgettext_lazy
 
 _LANGUAGES = ("ja", "en")
-_LANGUAGE_NAMES = {"ja": "Japanese", "en": "English"}
+_LANGUAGE_NAMES = {"ja": gettext_lazy("Japanese"), "en": gettext_lazy("English")}
 _JAPANESE = re.compile(  # kana and kanji, but not ・ (U+30FB), a punctuation mark
     "[\u3005-\u3007\u3040-\u309f\u30a0-\u30fa\u30fc-\u30ff\u31f0-\u31ff\u3400-\u4dbf"
     "\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f\U00020000-\U0003134f]"
@@ -48,6 +50,16 @@ _LABELS = {  # key: (Japanese, English)
     "keywords": ("キーワード", "Keywords"),
 }
 _DIVE_LABELS = ("ディープダイブ", "Deep Dive")
+# Headings as error messages name them: in the editor's language, as the format writes them.
+_HEADING_NAMES = {
+    "tldr": pgettext_lazy("heading of the plain-text format", "TL;DR"),
+    "what_happened": pgettext_lazy("heading of the plain-text format", "What Happened"),
+    "why_it_matters": pgettext_lazy("heading of the plain-text format", "Why It Matters"),
+    "takeaways": pgettext_lazy("heading of the plain-text format", "Key Takeaways"),
+    "practical_points": pgettext_lazy("heading of the plain-text format", "Practical Points"),
+    "read_more": pgettext_lazy("heading of the plain-text format", "Read More"),
+    "keywords": pgettext_lazy("heading of the plain-text format", "Keywords"),
+}
 _THEME_LABELS = {"ja": "今日のテーマ:", "en": "Today's theme:"}
 _SECTIONS = ("what_happened", "why_it_matters", "takeaways", "practical_points")
 _TEXT_SECTIONS = ("what_happened", "why_it_matters", "practical_points")
@@ -81,11 +93,20 @@ _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 
 
 class BriefingTextError(ValueError):
-    """The text cannot be read; names the 1-based line and quotes it."""
+    """The text cannot be read; names the 1-based line and quotes it.
+
+    The message is in the language active when it is raised: the editor's on the import page,
+    English in management commands (they run without translations).
+    """
 
     def __init__(self, message: str, line_number: int | None = None, line: str = "") -> None:
         self.message, self.line_number, self.line = message, line_number, line
-        text = message if line_number is None else f"line {line_number}: {message}"
+        text = message
+        if line_number is not None:
+            text = gettext("line %(number)d: %(message)s") % {
+                "number": line_number,
+                "message": message,
+            }
         super().__init__(f"{text}: {line!r}" if line else text)
 
 
@@ -200,7 +221,11 @@ class _Parser:
 
     def add(self, field: _Field, text: str, language: str, what: str, at=None) -> None:
         if not field.add(text, language):
-            self.fail(f"{what} given twice in {_LANGUAGE_NAMES[language]}", at)
+            self.fail(
+                gettext("%(what)s given twice in %(language)s")
+                % {"what": what, "language": _LANGUAGE_NAMES[language]},
+                at,
+            )
 
     def parse(self, lines: list[str]) -> dict:
         for number, raw in enumerate(lines, 1):
@@ -211,7 +236,9 @@ class _Parser:
         self.flush()
         self.close_deep_dive()
         if self.date is None:
-            raise BriefingTextError("no date line (it must come first, after the optional title)")
+            raise BriefingTextError(
+                gettext("no date line (it must come first, after the optional title)")
+            )
         return self.result()
 
     def line(self, raw: str) -> str | None:
@@ -222,7 +249,7 @@ class _Parser:
             return None
         deeper = self.takeaway and _indent(raw) > self.takeaway[1]
         if self.section == "takeaways" and text and deeper:
-            self.add(self.takeaway[0], text, detect_language(text), "a takeaway")
+            self.add(self.takeaway[0], text, detect_language(text), gettext("a takeaway"))
             return None
         if not text:
             self.flush()
@@ -231,7 +258,7 @@ class _Parser:
             self.before_date(text)
             return None
         if _match_date(text):
-            self.fail("a second date")
+            self.fail(gettext("a second date"))
         if heading := _heading(text):
             self.flush()
             self.open(*heading)
@@ -239,7 +266,7 @@ class _Parser:
         if theme := _THEME.match(text):
             self.flush()
             if self.section != "intro":
-                self.fail("a theme line after the opening part")
+                self.fail(gettext("a theme line after the opening part"))
             self.is_theme = True
             self.paragraph_line(text[theme.end() :])
             return None
@@ -248,24 +275,28 @@ class _Parser:
             if bullet:
                 self.new_takeaway(bullet[1], bullet[2], _indent(raw))
             elif self.takeaway and _indent(raw) > 0:
-                self.add(self.takeaway[0], text, detect_language(text), "a takeaway")
+                self.add(self.takeaway[0], text, detect_language(text), gettext("a takeaway"))
             else:
-                self.fail("text under Key Takeaways that is not a takeaway")
+                self.fail(gettext("text under Key Takeaways that is not a takeaway"))
             return None
         if bullet:
-            where = "a deep dive" if self.dive is None else "Key Takeaways"
-            self.fail(f"a takeaway outside {where}")
+            if self.dive is None:
+                self.fail(gettext("a takeaway outside a deep dive"))
+            self.fail(gettext("a takeaway outside Key Takeaways"))
         if self.section == "read_more":
             if item := _ITEM.fullmatch(text):
                 self.flush()
                 self.new_item(int(item[1]))
                 return item[2]
             if self.item is None:
-                self.fail("text under Read More before the first item (01., 02., …)")
+                self.fail(gettext("text under Read More before the first item (01., 02., …)"))
             if _URL.fullmatch(text):
                 self.flush()
                 if self.item["url"]:
-                    self.fail(f"a second link in read-more item {self.item['position']:02d}")
+                    self.fail(
+                        gettext("a second link in read-more item %(number)02d")
+                        % {"number": self.item["position"]}
+                    )
                 self.item["url"] = text
                 return None
         self.paragraph_line(text)
@@ -277,31 +308,47 @@ class _Parser:
             return
         found = _match_date(text)
         if found is None:
-            self.fail("text before the date")
+            self.fail(gettext("text before the date"))
         year, month, day, weekday = found
         try:
             value = date(year, month, day)
         except ValueError:
-            self.fail("a date that does not exist")
+            self.fail(gettext("a date that does not exist"))
         if weekday is not None and weekday != value.weekday():
-            self.fail(f"the weekday does not match: {value} is a {_EN_WEEKDAYS[value.weekday()]}")
+            self.fail(
+                gettext("the weekday does not match: %(date)s is a %(weekday)s")
+                % {"date": value, "weekday": WEEKDAYS[value.weekday()]}
+            )
         self.date, self.section = value.isoformat(), "intro"
 
     def open(self, key: str, number: int) -> None:
         self.takeaway = None
-        label = _LABELS[key][1] if key in _LABELS else f"{number:02d} {_DIVE_LABELS[1]}"
         if key == "title":
-            self.fail("the title must be the first line")
+            self.fail(gettext("the title must be the first line"))
+        if key == "deep_dive":
+            label = pgettext("heading of the plain-text format", "%(number)02d Deep Dive") % {
+                "number": number
+            }
+        else:
+            label = _HEADING_NAMES[key]
         if stage := _STAGES.get(key):
             if stage == self.stage and key != "deep_dive":
-                self.fail(f"{label} given twice")
+                self.fail(gettext("%(heading)s given twice") % {"heading": label})
             if stage < self.stage:
-                self.fail(f"{label} out of order (theme, TL;DR, deep dives, Read More, Keywords)")
+                self.fail(
+                    gettext(
+                        "%(heading)s out of order (theme, TL;DR, deep dives, Read More, Keywords)"
+                    )
+                    % {"heading": label}
+                )
             self.stage = stage
         if key == "deep_dive":
             expected = len(self.deep_dives) + 1
             if number != expected:
-                self.fail(f"deep dive {number:02d} where {expected:02d} was expected")
+                self.fail(
+                    gettext("deep dive %(number)02d where %(expected)02d was expected")
+                    % {"number": number, "expected": expected}
+                )
             self.close_deep_dive()
             self.dive = {name: _Field() for name in _TEXT_SECTIONS}
             self.dive.update(position=expected, title=_Field(single=True), takeaways=[])
@@ -310,9 +357,12 @@ class _Parser:
             key = "title"
         elif key in _SECTIONS:
             if self.dive is None:
-                self.fail(f"{label} outside a deep dive")
+                self.fail(gettext("%(heading)s outside a deep dive") % {"heading": label})
             if key in self.dive["opened"]:
-                self.fail(f"{label} given twice in deep dive {self.dive['position']:02d}")
+                self.fail(
+                    gettext("%(heading)s given twice in deep dive %(number)02d")
+                    % {"heading": label, "number": self.dive["position"]}
+                )
             self.dive["opened"].add(key)
         elif key in ("read_more", "keywords"):
             self.close_deep_dive()
@@ -323,24 +373,30 @@ class _Parser:
         if dive is None or dive["takeaways"]:
             return
         if not any(dive[name].filled() for name in ("title", *_TEXT_SECTIONS)):
-            self.fail("an empty deep dive (no title and no text)", dive["at"])
+            self.fail(gettext("an empty deep dive (no title and no text)"), dive["at"])
 
     def new_takeaway(self, number: str | None, text: str, indent: int) -> None:
         takeaways = self.dive["takeaways"]
         position = len(takeaways) + 1
         if number and int(number) != position:
-            self.fail(f"takeaway {number} where {position:02d} was expected")
+            self.fail(
+                gettext("takeaway %(number)s where %(expected)02d was expected")
+                % {"number": number, "expected": position}
+            )
         if not text:
-            self.fail("an empty takeaway")
+            self.fail(gettext("an empty takeaway"))
         field = _Field("\n")
         takeaways.append(field)
         self.takeaway = (field, indent)
-        self.add(field, text, detect_language(text), "a takeaway")
+        self.add(field, text, detect_language(text), gettext("a takeaway"))
 
     def new_item(self, number: int) -> None:
         expected = len(self.deep_dives) + len(self.read_more) + 1
         if number != expected:
-            self.fail(f"read-more item {number:02d} where {expected:02d} was expected")
+            self.fail(
+                gettext("read-more item %(number)02d where %(expected)02d was expected")
+                % {"number": number, "expected": expected}
+            )
         self.item = {
             "position": number,
             "title": {"ja": "", "en": ""},
@@ -364,30 +420,40 @@ class _Parser:
             return
         language = detect_language(text)
         if self.section == "intro":
-            self.add(self.lead, text, language, "the lead", at)
+            self.add(self.lead, text, language, gettext("the lead"), at)
         elif self.section == "tldr":
-            self.add(self.tldr, text, language, "TL;DR", at)
+            self.add(self.tldr, text, language, _HEADING_NAMES["tldr"], at)
         elif self.section == "read_more":
             if self.item["title"][language]:
-                self.add(self.item["summary"], text, language, "the summary", at)
+                self.add(self.item["summary"], text, language, gettext("the summary"), at)
             else:
                 self.item["title"][language] = text
         else:
-            what = "the title" if self.section == "title" else _LABELS[self.section][1]
-            what += f" of deep dive {self.dive['position']:02d}"
+            number = self.dive["position"]
+            if self.section == "title":
+                what = gettext("the title of deep dive %(number)02d") % {"number": number}
+            else:
+                what = gettext("%(heading)s of deep dive %(number)02d") % {
+                    "heading": _HEADING_NAMES[self.section],
+                    "number": number,
+                }
             self.add(self.dive[self.section], text, language, what, at)
 
     def theme_paragraph(self, text: str, at: tuple[int, str]) -> None:
         if not text:
-            self.fail("a theme line without text", at)
+            self.fail(gettext("a theme line without text"), at)
         language = detect_language(text)
         name = _LANGUAGE_NAMES[language]
         if self.theme[language] or self.lead.parts[language]:
-            self.fail(f"a second {name} theme line, or one after the {name} lead", at)
+            self.fail(
+                gettext("a second %(language)s theme line, or one after the %(language)s lead")
+                % {"language": name},
+                at,
+            )
         theme, lead = _split_theme(text)
         self.theme[language] = theme
         if lead:
-            self.add(self.lead, lead, language, "the lead", at)
+            self.add(self.lead, lead, language, gettext("the lead"), at)
         else:
             self.lead.last = language
 
@@ -398,7 +464,10 @@ class _Parser:
             name = _keyword_name(item)
             slug = slugify(name["en"] or name["ja"], allow_unicode=True)
             if not slug:
-                self.fail(f"a keyword without letters or digits: {item!r}")
+                self.fail(
+                    gettext("a keyword without letters or digits: %(keyword)s")
+                    % {"keyword": repr(item)}
+                )
             self.keywords.setdefault(slug, {"slug": slug, "name": name})
 
     def result(self) -> dict:
@@ -432,10 +501,10 @@ def parse_briefing_text(text: str | bytes) -> dict:
         except UnicodeDecodeError as exc:
             number = text.count(b"\n", 0, exc.start) + 1
             line = bytes(text).split(b"\n")[number - 1].decode("utf-8", "replace").rstrip("\r")
-            raise BriefingTextError("the file is not UTF-8 text", number, line) from None
+            raise BriefingTextError(gettext("the file is not UTF-8 text"), number, line) from None
     text = text.removeprefix("\ufeff")
     if not text.strip():
-        raise BriefingTextError("the text is empty")
+        raise BriefingTextError(gettext("the text is empty"))
     return _Parser().parse(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
 
 

@@ -102,7 +102,7 @@ def test_it_refuses_to_overwrite_an_issue_unless_asked(client, editor):
 
     refused = client.post(IMPORT_URL, {"text": SEED.read_text(), "save": "1"})
     assert refused.context["form"].non_field_errors() == [
-        "A briefing for 2026-05-19 already exists; use --replace to overwrite it."
+        "A briefing for 2026-05-19 already exists."
     ]
     assert Briefing.objects.get().theme_ja == "既存"
 
@@ -163,5 +163,23 @@ def test_it_keeps_exports_from_outsiders(client):
 
 def test_it_explains_errors_in_the_editors_language(client, editor):
     response = client.post("/ja/editorial/import/", {"text": "hello\n2026-05-19\n", "save": "1"})
-    assert response.context["form"].non_field_errors() == ["1 行目: text before the date — “hello”"]
+    assert response.context["form"].non_field_errors() == [
+        "1 行目: 日付より前に文章があります — “hello”"
+    ]
     assert "何も保存されていません。" in response.content.decode()
+
+
+def test_it_shows_the_parsers_error_in_japanese_with_its_line_number(client, editor):
+    text = "デイリーブリーフィング\n2026年5月19日 (水)\n今日のテーマ: 安全。\n"
+
+    response = client.post("/ja/editorial/import/", {"text": text, "preview": "1"})
+
+    message = "2 行目: 曜日が合っていません: 2026-05-19 は火曜日です — “2026年5月19日 (水)”"
+    assert response.context["form"].non_field_errors() == [message]
+    assert response.context["error_lines"] == [
+        (1, "デイリーブリーフィング", False),
+        (2, "2026年5月19日 (水)", True),
+        (3, "今日のテーマ: 安全。", False),
+    ]
+    assert f'<ul class="errorlist nonfield"><li>{message}</li></ul>' in response.content.decode()
+    assert table_counts() == [0, 0, 0, 0, 0]

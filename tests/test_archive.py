@@ -59,6 +59,13 @@ def test_the_archive_of_a_year_and_of_a_month(client):
     assert client.get("/en/archive/2026/13/").status_code == 404
 
 
+@pytest.mark.parametrize("path", ["/en/archive/0000/", "/ja/archive/0000/05/", "/en/0000/05/19/"])
+def test_year_zero_is_404_not_a_server_error(client, path):
+    make_briefing(datetime.date(2026, 5, 19))
+
+    assert client.get(path).status_code == 404
+
+
 def test_the_archive_without_issues_says_so(client):
     response = client.get("/en/archive/")
 

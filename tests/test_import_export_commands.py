@@ -4,9 +4,12 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from briefing.models import Briefing, DeepDive, ReadMore, Takeaway
 from briefing.serialization import briefing_to_dict
+from editorial.importing import save_briefing_data
+from editorial.textformat import parse_briefing_text
 from tests.factories import make_briefing
 
 pytestmark = pytest.mark.django_db
@@ -73,7 +76,7 @@ def test_it_refuses_an_existing_date_without_replace_and_changes_nothing():
     run("import_briefing", str(SEED))
     Briefing.objects.update(theme_en="Kept")
 
-    with pytest.raises(CommandError, match="already exists; use --replace"):
+    with pytest.raises(CommandError, match="already exists. Use --replace to overwrite it."):
         run("import_briefing", str(SEED))
 
     assert Briefing.objects.get().theme_en == "Kept"
@@ -117,6 +120,22 @@ def test_bad_input_names_the_line_and_saves_nothing(tmp_path, text, line_number)
     assert table_counts() == before
 
 
+@pytest.mark.parametrize("active_language", ["ja", "en"])
+def test_keywords_named_in_one_language_are_saved_whatever_language_is_active(active_language):
+    # The admin's import runs in the editor's language, the command in none.
+    data = parse_briefing_text("2026-05-19\n\nKeywords\nsafety, 安全, 量子化 (quantization)\n")
+
+    with translation.override(active_language):
+        save_briefing_data(data)
+
+    keywords = Briefing.objects.get().keywords.all()
+    assert [(k.slug, k.name_ja, k.name_en) for k in keywords] == [
+        ("quantization", "量子化", "quantization"),
+        ("safety", None, "safety"),
+        ("安全", "安全", None),
+    ]
+
+
 def test_a_failure_after_parsing_rolls_everything_back(tmp_path):
     text = SEED.read_text().replace("05.\n", "04.\n")  # two read-more items numbered 04
     path = tmp_path / "dup.txt"
@@ -125,6 +144,21 @@ def test_a_failure_after_parsing_rolls_everything_back(tmp_path):
     with pytest.raises(CommandError):
         run("import_briefing", str(path))
 
+    assert table_counts() == [0, 0, 0, 0]
+
+
+def test_a_nul_character_is_refused_on_every_database_and_nothing_is_saved(tmp_path):
+    # PostgreSQL cannot store NUL in text; SQLite could, so both must refuse it the same way.
+    path = tmp_path / "nul.txt"
+    path.write_text("2026-05-19\n\n01 Deep Dive\nA title\nWhat Happened\nBroken\x00text\n")
+
+    with pytest.raises(CommandError) as caught:
+        run("import_briefing", str(path))
+
+    assert str(caught.value) == (
+        f"{path}: deep dive 01: what_happened_en: It contains a NUL character (U+0000), "
+        "which cannot be stored. Nothing was saved."
+    )
     assert table_counts() == [0, 0, 0, 0]
 
 

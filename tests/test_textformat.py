@@ -1,12 +1,14 @@
 """The plain-text briefing format (editorial.textformat): pure functions, no database.
 
-Needs no database: ``pytest tests/test_textformat.py -p no:django --noconftest`` runs it alone.
+Error messages are in the active language; these tests read them in English, except where a
+test says otherwise (the suite's default language is Japanese).
 """
 
 from pathlib import Path
 
 import hypothesis
 import pytest
+from django.utils import translation
 from django.utils.text import slugify
 from hypothesis import strategies as st
 
@@ -16,6 +18,13 @@ from editorial.textformat import (
     format_briefing_text,
     parse_briefing_text,
 )
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):
+        yield
+
 
 SEED = Path(__file__).resolve().parents[1] / "editorial" / "demo" / "daily-briefing-2026-05-19.txt"
 EMPTY = {"ja": "", "en": ""}
@@ -651,6 +660,160 @@ def test_non_utf8_bytes_are_an_error_naming_the_line():
     with pytest.raises(BriefingTextError) as caught:
         parse_briefing_text(b"2026-05-19\n\nTL;DR\n" + "要約".encode("shift_jis"))
     assert (caught.value.message, caught.value.line_number) == ("the file is not UTF-8 text", 4)
+
+
+# Errors in Japanese: the message is written in the language active when the error is raised.
+
+
+@pytest.mark.parametrize(
+    ("lines", "line_number", "message"),
+    [
+        (["Hello", "2026-05-19"], 1, "日付より前に文章があります"),
+        (["2026年2月30日 (月)"], 1, "存在しない日付です"),
+        (["2026年5月19日 (水)"], 1, "曜日が合っていません: 2026-05-19 は火曜日です"),
+        (["2026-05-19", "", "May 20, 2026"], 3, "2つ目の日付があります"),
+        (["2026-05-19", "Daily Briefing"], 2, "題名は最初の行に書いてください"),
+        (["2026-05-19", "", "TL;DR", "  • 01 Foo"], 4, "ディープダイブの外にポイントがあります"),
+        (
+            ["2026-05-19", "01 Deep Dive", "Title", "What Happened", "・要点"],
+            5,
+            "「重要なポイント」の外にポイントがあります",
+        ),
+        (
+            ["2026-05-19", "01 Deep Dive", "Key Takeaways", "• 01 A", "Not a takeaway"],
+            5,
+            "「重要なポイント」の下に、ポイントではない文章があります",
+        ),
+        (
+            ["2026-05-19", "01 Deep Dive", "Key Takeaways", "• 01 A", "• 03 C"],
+            5,
+            "ポイント 03 があります（ここは 02 のはずです）",
+        ),
+        (["2026-05-19", "01 Deep Dive", "Key Takeaways", "• 01"], 4, "空のポイントです"),
+        (
+            ["2026-05-19", "01 Deep Dive", "Key Takeaways", "• 01 要点", "  More", "  さらに"],
+            6,
+            "ポイントが日本語で2回書かれています",
+        ),
+        (
+            ["2026-05-19", "02 Deep Dive"],
+            2,
+            "ディープダイブ 02 があります（ここは 01 のはずです）",
+        ),
+        (
+            ["2026-05-19", "01 Deep Dive", "A", "Read More", "03.", "B"],
+            5,
+            "もっと読む 03 があります（ここは 02 のはずです）",
+        ),
+        (
+            ["2026-05-19", "Read More", "01. A", "02 Deep Dive"],
+            4,
+            "「02 ディープダイブ」の位置が違います"
+            "（テーマ、TL;DR、ディープダイブ、もっと読む、キーワードの順に書いてください）",
+        ),
+        (
+            ["2026-05-19", "01 Deep Dive", "", "02 Deep Dive", "B"],
+            2,
+            "空のディープダイブです（見出しも本文もありません）",
+        ),
+        (
+            ["2026-05-19", "01 Deep Dive", "What Happened", "A", "What Happened", "B"],
+            5,
+            "ディープダイブ 01 に「何が起きたか」が2回あります",
+        ),
+        (
+            ["2026-05-19", "Practical Points", "A"],
+            2,
+            "ディープダイブの外に「実践ポイント」があります",
+        ),
+        (
+            ["2026-05-19", "01 Deep Dive", "What Happened", "A.", "", "起きた。", "", "B."],
+            8,
+            "ディープダイブ 01 の「何が起きたか」が英語で2回書かれています",
+        ),
+        (
+            ["2026-05-19", "01 Deep Dive", "題", "", "もう一つの題"],
+            5,
+            "ディープダイブ 01 の見出しが日本語で2回書かれています",
+        ),
+        (
+            ["2026-05-19", "リード。", "", "Lead.", "", "続き。"],
+            6,
+            "リードが日本語で2回書かれています",
+        ),
+        (
+            ["2026-05-19", "TL;DR", "要約。", "", "Short.", "", "続き。"],
+            7,
+            "TL;DRが日本語で2回書かれています",
+        ),
+        (
+            [
+                "2026-05-19",
+                "Read More",
+                "01.",
+                "題",
+                "",
+                "要約。",
+                "",
+                "Title",
+                "",
+                "Summary.",
+                "",
+                "続き。",
+            ],
+            12,
+            "概要が日本語で2回書かれています",
+        ),
+        (
+            ["2026-05-19", "Today's theme: Safety.", "Today's theme: Access."],
+            3,
+            "英語のテーマ行が2つ目か、英語のリードより後にあります",
+        ),
+        (["2026-05-19", "今日のテーマ:", ""], 2, "本文のないテーマ行です"),
+        (
+            ["2026-05-19", "TL;DR", "今日のテーマ: 安全。"],
+            3,
+            "冒頭部分より後にテーマ行があります",
+        ),
+        (["2026-05-19", "キーワード", "AI", "キーワード"], 4, "「キーワード」が2回あります"),
+        (
+            ["2026-05-19", "Read More", "An orphan line"],
+            3,
+            "「もっと読む」の最初の項目（01.、02.、…）より前に文章があります",
+        ),
+        (
+            ["2026-05-19", "Read More", "01.", "https://a.example", "https://b.example"],
+            5,
+            "もっと読む 01 に2つ目のリンクがあります",
+        ),
+        (["2026-05-19", "Keywords", "AI, --"], 3, "文字も数字もないキーワードです: '--'"),
+    ],
+)
+def test_errors_in_japanese(lines, line_number, message):
+    with translation.override("ja"):
+        error = parse_error(*lines)
+    assert (error.message, error.line_number) == (message, line_number)
+    assert str(error) == f"{line_number} 行目: {message}: {lines[line_number - 1]!r}"
+
+
+def test_errors_without_a_line_in_japanese():
+    with translation.override("ja"):
+        empty = parse_error("")
+        no_date = parse_error("デイリーブリーフィング")
+        with pytest.raises(BriefingTextError) as not_utf8:
+            parse_briefing_text(b"2026-05-19\n\nTL;DR\n" + "要約".encode("shift_jis"))
+    assert (str(empty), empty.line_number) == ("テキストが空です", None)
+    assert str(no_date) == "日付の行がありません（最初の行、または題名の次の行に書いてください）"
+    assert (not_utf8.value.message, not_utf8.value.line_number) == (
+        "ファイルがUTF-8のテキストではありません",
+        4,
+    )
+
+
+def test_an_error_raised_in_english_stays_english_when_the_language_changes():
+    error = parse_error("Hello", "2026-05-19")
+    with translation.override("ja"):
+        assert str(error) == "line 1: text before the date: 'Hello'"
 
 
 # Export.

@@ -224,7 +224,7 @@ def test_it_warns_when_publishing_with_missing_translations(client, editor):
     response = post_action(client, "publish_now", briefing)
     assert public_dates() == ["2026-05-19"]
     assert messages_of(response)[-1] == (
-        "2026-05-19 is published with 2 fields missing in en: theme, lead"
+        "2026-05-19 is published with 2 fields missing in English: theme, lead"
     )
 
 
@@ -240,7 +240,9 @@ def test_it_warns_when_publishing_from_the_form(client, editor):
     assert response.status_code == 302
     briefing.refresh_from_db()
     assert (briefing.status, briefing.publish_at) == (Briefing.Status.PUBLISHED, timezone.now())
-    assert "2026-05-19 is published with 1 fields missing in ja: TL;DR" in messages_of(response)
+    assert "2026-05-19 is published with 1 field missing in Japanese: TL;DR" in messages_of(
+        response
+    )
 
 
 def test_it_starts_the_next_issue_from_the_list(client, editor):

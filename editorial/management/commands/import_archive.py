@@ -22,5 +22,5 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"Cannot read {file}: {exc.strerror}") from None
         except ArchiveError as exc:
-            raise CommandError(f"{file}, {exc}. Nothing was restored.") from None
+            raise CommandError(f"{file}, {str(exc).rstrip('.')}. Nothing was restored.") from None
         self.stdout.write(f"Restored {count} briefings from {file}.")

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from briefing.serialization import filled_field_counts
-from editorial.importing import ImportRefused, save_briefing_data
+from editorial.importing import BriefingExists, ImportRefused, save_briefing_data
 from editorial.textformat import BriefingTextError, parse_briefing_text
 
 
@@ -28,8 +28,10 @@ class Command(BaseCommand):
         try:
             data = parse_briefing_text(raw)
             briefing = save_briefing_data(data, replace=replace, publish=publish)
+        except BriefingExists as exc:
+            raise CommandError(f"{file}: {exc} Use --replace to overwrite it.") from None
         except (BriefingTextError, ImportRefused) as exc:
-            raise CommandError(f"{file}: {exc}. Nothing was saved.") from None
+            raise CommandError(f"{file}: {str(exc).rstrip('.')}. Nothing was saved.") from None
 
         deep_dives = data["deep_dives"]
         filled = filled_field_counts(data)
