@@ -26,7 +26,7 @@ def store_compressed(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("briefing", "0003_search_document"),
+        ("briefing", "0004_keyword_name_in_either_language"),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('briefing', '0004_search_body_uncompressed'),
+        ('briefing', '0005_search_body_uncompressed'),
     ]
 
     operations = [
