@@ -157,8 +157,8 @@ def render_issue(request, briefing: Briefing, *, preview: bool = False):
     contents are loaded here in four queries (relations already prefetched with
     `Briefing.objects.with_contents()` are reused), plus one query for the previous/next links,
     which only ever point to published issues, unless the issue was loaded with them
-    (`_published_with_neighbours()`, as the public views do). With preview=True the page shows a "not
-    published" banner, asks robots not to index it and is sent `Cache-Control: private,
+    (`_published_with_neighbours()`, as the public views do). With preview=True the page shows
+    a "not published" banner, asks robots not to index it and is sent `Cache-Control: private,
     no-store`; it is never stored in the page cache (only views wrapped in `cached_page` are).
     """
     context = _issue_context(briefing, preview)
