@@ -1,33 +1,7 @@
-import datetime
+from django.urls import path
 
-from django.conf import settings
-from django.urls import path, register_converter
-
+from . import converters  # noqa: F401  (registers "isodate" and "language")
 from . import translation_views as views
-
-
-class IsoDateConverter:
-    regex = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
-
-    def to_python(self, value):
-        return datetime.date.fromisoformat(value)  # ValueError (2026-13-40) means no match
-
-    def to_url(self, value):
-        return value.isoformat() if isinstance(value, datetime.date) else value
-
-
-class LanguageConverter:
-    regex = "|".join(code for code, _name in settings.LANGUAGES)
-
-    def to_python(self, value):
-        return value
-
-    def to_url(self, value):
-        return value
-
-
-register_converter(IsoDateConverter, "isodate")
-register_converter(LanguageConverter, "language")
 
 app_name = "translation"
 urlpatterns = [

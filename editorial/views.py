@@ -1,5 +1,7 @@
 """Editorial pages outside the model admin: draft preview, import from text, export downloads."""
 
+import datetime
+
 import reversion
 from django.contrib import admin, messages
 from django.contrib.admin.views.decorators import staff_member_required
@@ -20,22 +22,18 @@ from editorial.exporting import (
     load_for_export,
 )
 from editorial.forms import ImportTextForm
-from editorial.importing import ImportRefused, parse_date, save_briefing_data
+from editorial.importing import ImportRefused, save_briefing_data
 from editorial.workflow import describe_field
 
 
-def get_briefing_for_staff(request, date: str, queryset=None) -> Briefing:
+def get_briefing_for_staff(request, date: datetime.date, queryset=None) -> Briefing:
     """Any issue, whatever its status, for staff who may view briefings; 404 for everyone else,
     so that a draft's URL tells an outsider nothing."""
     user = request.user
     if not (user.is_active and user.is_staff and user.has_perm("briefing.view_briefing")):
         raise Http404
-    try:
-        day = parse_date(date)
-    except ImportRefused:
-        raise Http404 from None
     return get_object_or_404(
-        queryset if queryset is not None else Briefing.objects.with_contents(), date=day
+        queryset if queryset is not None else Briefing.objects.with_contents(), date=date
     )
 
 

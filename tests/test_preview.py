@@ -68,7 +68,8 @@ def test_it_hides_a_draft_from_staff_without_a_role(client, draft):
 def test_it_answers_404_for_a_date_without_an_issue_or_not_a_date(client, draft):
     client.force_login(make_user("erika", role=EDITORS))
     assert client.get(preview_url("ja", date="2026-05-20")).status_code == 404
-    assert client.get(preview_url("ja", date="yesterday")).status_code == 404
+    assert client.get("/ja/editorial/preview/yesterday/").status_code == 404
+    assert client.get("/ja/editorial/preview/2026-02-30/").status_code == 404
 
 
 def test_it_keeps_the_public_page_closed_while_previewing(client, draft):
