@@ -5,6 +5,10 @@ import datetime
 from django.utils import timezone
 
 from briefing.models import Briefing, DeepDive, Keyword, ReadMore, Takeaway
+from editorial.management.commands.load_demo_issue import DEMO_ISSUE
+
+# The demo issue, the real issue the plain-text format was written from.
+SEED = DEMO_ISSUE
 
 
 def make_briefing(
@@ -81,3 +85,14 @@ def make_user(username="editor", *, role=None, staff=True, superuser=False):
     if role is not None:
         user.groups.add(Group.objects.get(name=role))
     return user
+
+
+def run_command(*args) -> str:
+    """Run a management command; return what it printed."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()

@@ -1,5 +1,4 @@
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -10,13 +9,10 @@ from reversion.models import Version
 from briefing.models import Briefing, DeepDive, ReadMore, Takeaway
 from editorial.roles import EDITORS, TRANSLATORS
 from editorial.textformat import parse_briefing_text
-from tests.factories import make_briefing, make_user
+from tests.factories import SEED, make_briefing, make_user
 
 pytestmark = pytest.mark.django_db
 
-SEED = (
-    Path(__file__).resolve().parent.parent / "editorial" / "demo" / "daily-briefing-2026-05-19.txt"
-)
 IMPORT_URL = "/en/editorial/import/"
 
 

@@ -13,15 +13,9 @@ from briefing.serialization import briefing_to_dict
 from editorial.archive import editorial_state
 from editorial.models import TranslationState
 from editorial.translation_status import OUTDATED, briefing_status
-from tests.factories import make_briefing
+from tests.factories import make_briefing, run_command
 
 pytestmark = pytest.mark.django_db
-
-
-def run(*args) -> str:
-    out = StringIO()
-    call_command(*args, stdout=out)
-    return out.getvalue()
 
 
 def make_archive_contents():
@@ -68,7 +62,7 @@ def test_each_line_is_one_briefing_in_the_shared_shape_with_its_workflow_state(t
     make_archive_contents()
     archive = tmp_path / "briefings.jsonl"
 
-    output = run("export_archive", str(archive))
+    output = run_command("export_archive", str(archive))
 
     lines = archive.read_text(encoding="utf-8").splitlines()
     assert output == f"Wrote 4 briefings to {archive}.\n"
@@ -96,11 +90,11 @@ def test_an_archive_restores_into_an_empty_database_exactly(tmp_path):
     assert outdated_english(datetime.date(2026, 5, 18)) == ["lead", "deep_dives/2/takeaways/1/text"]
     counts, states = table_counts(), TranslationState.objects.count()
     first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
-    run("export_archive", str(first))
+    run_command("export_archive", str(first))
     empty_the_database()
 
-    output = run("import_archive", str(first))
-    run("export_archive", str(second))
+    output = run_command("import_archive", str(first))
+    run_command("export_archive", str(second))
 
     assert output == f"Restored 4 briefings from {first}.\n"
     assert table_counts() == counts
@@ -129,14 +123,14 @@ def test_export_to_standard_output(capsys):
 def test_an_empty_database_exports_an_empty_archive(tmp_path):
     archive = tmp_path / "empty.jsonl"
 
-    run("export_archive", str(archive))
+    run_command("export_archive", str(archive))
 
     assert archive.read_bytes() == b""
 
 
 def test_an_export_that_cannot_be_written_is_a_clear_error(tmp_path):
     with pytest.raises(CommandError) as error:
-        run("export_archive", str(tmp_path / "missing-dir" / "x.jsonl"))
+        run_command("export_archive", str(tmp_path / "missing-dir" / "x.jsonl"))
 
     assert str(error.value) == (
         f"Cannot write {tmp_path / 'missing-dir' / 'x.jsonl'}: No such file or directory"
@@ -146,10 +140,10 @@ def test_an_export_that_cannot_be_written_is_a_clear_error(tmp_path):
 def test_a_restore_refuses_a_database_that_has_briefings(tmp_path):
     make_briefing(datetime.date(2026, 5, 1))
     archive = tmp_path / "a.jsonl"
-    run("export_archive", str(archive))
+    run_command("export_archive", str(archive))
 
     with pytest.raises(CommandError) as error:
-        run("import_archive", str(archive))
+        run_command("import_archive", str(archive))
 
     assert str(error.value) == (
         f"{archive}, the database already has briefings; an archive is restored into an "
@@ -210,7 +204,7 @@ def test_a_bad_line_is_named_and_nothing_is_restored(tmp_path, damage, message):
     archive.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
     with pytest.raises(CommandError) as error:
-        run("import_archive", str(archive))
+        run_command("import_archive", str(archive))
 
     assert str(error.value).startswith(f"{archive}, {message}")
     assert str(error.value).endswith(". Nothing was restored.")
@@ -223,7 +217,7 @@ def test_a_line_that_is_not_utf8_is_named(tmp_path):
     archive.write_bytes((lines[0] + "\n").encode() + '{"theme": "café"}\n'.encode("latin-1"))
 
     with pytest.raises(CommandError) as error:
-        run("import_archive", str(archive))
+        run_command("import_archive", str(archive))
 
     assert str(error.value) == (
         f"{archive}, line 2: not UTF-8 (invalid continuation byte). Nothing was restored."
@@ -236,12 +230,12 @@ def test_blank_lines_are_skipped(tmp_path):
     archive = tmp_path / "spaced.jsonl"
     archive.write_text("\n\n".join(lines) + "\n\n", encoding="utf-8")
 
-    assert run("import_archive", str(archive)) == f"Restored 4 briefings from {archive}.\n"
+    assert run_command("import_archive", str(archive)) == f"Restored 4 briefings from {archive}.\n"
 
 
 def test_a_missing_archive_is_a_clear_error(tmp_path):
     with pytest.raises(CommandError) as error:
-        run("import_archive", str(tmp_path / "nope.jsonl"))
+        run_command("import_archive", str(tmp_path / "nope.jsonl"))
 
     assert str(error.value) == f"Cannot read {tmp_path / 'nope.jsonl'}: No such file or directory"
 
@@ -251,10 +245,10 @@ def test_restored_timestamps_are_the_archived_ones(tmp_path):
     long_ago = timezone.make_aware(datetime.datetime(2026, 5, 18, 21, 0))
     Briefing.objects.filter(pk=briefing.pk).update(created_at=long_ago, updated_at=long_ago)
     archive = tmp_path / "a.jsonl"
-    run("export_archive", str(archive))
+    run_command("export_archive", str(archive))
     empty_the_database()
 
-    run("import_archive", str(archive))
+    run_command("import_archive", str(archive))
 
     restored = Briefing.objects.get()
     assert (restored.created_at, restored.updated_at) == (long_ago, long_ago)

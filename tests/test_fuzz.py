@@ -8,7 +8,6 @@ commands and the URL routes.
 import datetime
 import functools
 import io
-from pathlib import Path
 
 import hypothesis
 import pytest
@@ -25,11 +24,10 @@ from briefing.serialization import briefing_to_dict
 from editorial.importing import ImportRefused, save_briefing_data
 from editorial.roles import TRANSLATORS
 from editorial.textformat import BriefingTextError, parse_briefing_text
-from tests.factories import make_briefing, make_user
+from tests.factories import SEED, make_briefing, make_user
 
 pytestmark = pytest.mark.django_db
 
-SEED = Path(__file__).resolve().parents[1] / "editorial" / "demo" / "daily-briefing-2026-05-19.txt"
 # No "explain" phase: it traces coverage, which makes reporting a failure take minutes here.
 SETTINGS = {
     "derandomize": True,

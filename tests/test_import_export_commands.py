@@ -1,28 +1,16 @@
 import json
-from io import StringIO
-from pathlib import Path
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
 from django.utils import translation
 
 from briefing.models import Briefing, DeepDive, ReadMore, Takeaway
 from briefing.serialization import briefing_to_dict
 from editorial.importing import save_briefing_data
 from editorial.textformat import parse_briefing_text
-from tests.factories import make_briefing
+from tests.factories import SEED, make_briefing, run_command
 
 pytestmark = pytest.mark.django_db
-
-SEED = (
-    Path(__file__).resolve().parent.parent / "editorial" / "demo" / "daily-briefing-2026-05-19.txt"
-)
-
-
-def run(*args) -> str:
-    out = StringIO()
-    call_command(*args, stdout=out)
-    return out.getvalue()
 
 
 def table_counts():
@@ -30,7 +18,7 @@ def table_counts():
 
 
 def test_it_imports_the_seed_as_a_draft_with_each_text_in_its_language():
-    output = run("import_briefing", str(SEED))
+    output = run_command("import_briefing", str(SEED))
 
     briefing = Briefing.objects.get()
     assert briefing.date.isoformat() == "2026-05-19"
@@ -65,7 +53,7 @@ def test_it_imports_the_seed_as_a_draft_with_each_text_in_its_language():
 
 
 def test_publish_makes_the_imported_issue_public():
-    run("import_briefing", str(SEED), "--publish")
+    run_command("import_briefing", str(SEED), "--publish")
 
     assert list(Briefing.objects.published().values_list("date", flat=True)) == [
         Briefing.objects.get().date
@@ -73,22 +61,22 @@ def test_publish_makes_the_imported_issue_public():
 
 
 def test_it_refuses_an_existing_date_without_replace_and_changes_nothing():
-    run("import_briefing", str(SEED))
+    run_command("import_briefing", str(SEED))
     Briefing.objects.update(theme_en="Kept")
 
     with pytest.raises(CommandError, match="already exists. Use --replace to overwrite it."):
-        run("import_briefing", str(SEED))
+        run_command("import_briefing", str(SEED))
 
     assert Briefing.objects.get().theme_en == "Kept"
     assert table_counts() == [1, 3, 9, 2]
 
 
 def test_replace_overwrites_in_place():
-    run("import_briefing", str(SEED))
+    run_command("import_briefing", str(SEED))
     original = Briefing.objects.get()
     DeepDive.objects.filter(position=1).update(title_ja="古いタイトル")
 
-    run("import_briefing", str(SEED), "--replace")
+    run_command("import_briefing", str(SEED), "--replace")
 
     briefing = Briefing.objects.get()
     assert briefing.pk == original.pk
@@ -113,7 +101,7 @@ def test_bad_input_names_the_line_and_saves_nothing(tmp_path, text, line_number)
     path.write_text(text)
 
     with pytest.raises(CommandError) as excinfo:
-        run("import_briefing", str(path), "--replace")
+        run_command("import_briefing", str(path), "--replace")
 
     assert f"line {line_number}" in str(excinfo.value)
     assert "Nothing was saved" in str(excinfo.value)
@@ -142,7 +130,7 @@ def test_a_failure_after_parsing_rolls_everything_back(tmp_path):
     path.write_text(text)
 
     with pytest.raises(CommandError):
-        run("import_briefing", str(path))
+        run_command("import_briefing", str(path))
 
     assert table_counts() == [0, 0, 0, 0]
 
@@ -153,7 +141,7 @@ def test_a_nul_character_is_refused_on_every_database_and_nothing_is_saved(tmp_p
     path.write_text("2026-05-19\n\n01 Deep Dive\nA title\nWhat Happened\nBroken\x00text\n")
 
     with pytest.raises(CommandError) as caught:
-        run("import_briefing", str(path))
+        run_command("import_briefing", str(path))
 
     assert str(caught.value) == (
         f"{path}: deep dive 01: what_happened_en: It contains a NUL character (U+0000), "
@@ -167,19 +155,19 @@ def test_non_utf8_input_is_a_clear_error(tmp_path):
     path.write_bytes("2026-05-19\n\nTL;DR\n\nCafé".encode("latin-1"))
 
     with pytest.raises(CommandError, match="UTF-8"):
-        run("import_briefing", str(path))
+        run_command("import_briefing", str(path))
     assert table_counts() == [0, 0, 0, 0]
 
 
 def test_a_missing_file_is_a_clear_error(tmp_path):
     with pytest.raises(CommandError, match="Cannot read"):
-        run("import_briefing", str(tmp_path / "nope.txt"))
+        run_command("import_briefing", str(tmp_path / "nope.txt"))
 
 
 def test_json_export_has_the_shared_shape():
     make_briefing(deep_dives=1, takeaways=1, read_more=1, keywords=["Safety"], theme_en="")
 
-    data = json.loads(run("export_briefing", "2026-05-19", "--format", "json"))
+    data = json.loads(run_command("export_briefing", "2026-05-19", "--format", "json"))
 
     assert data == {
         "date": "2026-05-19",
@@ -210,24 +198,24 @@ def test_json_export_has_the_shared_shape():
 
 
 def test_bilingual_text_export_imports_back_to_the_same_content(tmp_path):
-    run("import_briefing", str(SEED))
+    run_command("import_briefing", str(SEED))
     DeepDive.objects.filter(position=2).update(title_en="Multilingual safety evaluation grows")
     original = briefing_to_dict(Briefing.objects.with_contents().get())
 
-    exported = run("export_briefing", "2026-05-19", "--format", "text", "--lang", "both")
+    exported = run_command("export_briefing", "2026-05-19", "--format", "text", "--lang", "both")
     Briefing.objects.all().delete()
     path = tmp_path / "export.txt"
     path.write_text(exported)
-    run("import_briefing", str(path))
+    run_command("import_briefing", str(path))
 
     assert briefing_to_dict(Briefing.objects.with_contents().get()) == original
 
 
 def test_export_of_an_unknown_date_is_a_clear_error():
     with pytest.raises(CommandError, match="There is no briefing for 2026-05-19"):
-        run("export_briefing", "2026-05-19")
+        run_command("export_briefing", "2026-05-19")
 
 
 def test_export_of_a_malformed_date_is_a_clear_error():
     with pytest.raises(CommandError, match="is not a date"):
-        run("export_briefing", "2026-13-40")
+        run_command("export_briefing", "2026-13-40")

@@ -1,26 +1,13 @@
-from io import StringIO
-from pathlib import Path
-
 import polib
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
 
 from briefing.models import Briefing, DeepDive, Takeaway
 from briefing.serialization import briefing_to_dict
 from editorial.translation_status import OUTDATED, UP_TO_DATE, briefing_status
-from tests.factories import make_briefing
+from tests.factories import SEED, make_briefing, run_command
 
 pytestmark = pytest.mark.django_db
-
-SEED = (
-    Path(__file__).resolve().parent.parent / "editorial" / "demo" / "daily-briefing-2026-05-19.txt"
-)
-
-
-def run(*args) -> str:
-    out = StringIO()
-    call_command(*args, stdout=out)
-    return out.getvalue()
 
 
 def snapshot():
@@ -34,7 +21,7 @@ def test_the_export_has_one_entry_per_field_with_a_stable_context(tmp_path):
     Takeaway.objects.update(text_en="")
     path = tmp_path / "en.po"
 
-    output = run("export_translations", "2026-05-19", "--to", "en", str(path))
+    output = run_command("export_translations", "2026-05-19", "--to", "en", str(path))
 
     po = polib.pofile(str(path))
     assert po.metadata["Language"] == "en"
@@ -64,9 +51,9 @@ def test_the_export_has_one_entry_per_field_with_a_stable_context(tmp_path):
 
 
 def test_a_round_trip_fills_translations_and_refuses_changed_sources(tmp_path):
-    run("import_briefing", str(SEED))
+    run_command("import_briefing", str(SEED))
     path = tmp_path / "en.po"
-    run("export_translations", "2026-05-19", "--to", "en", str(path))
+    run_command("export_translations", "2026-05-19", "--to", "en", str(path))
     po = polib.pofile(str(path))
     assert len(po.untranslated_entries()) == 16
     for entry in po.untranslated_entries():
@@ -77,7 +64,7 @@ def test_a_round_trip_fills_translations_and_refuses_changed_sources(tmp_path):
     deep_dive.title_ja = "安全性ベンチマークの研究が、自らに目を向ける"
     deep_dive.save()
 
-    output = run("import_translations", str(path))
+    output = run_command("import_translations", str(path))
 
     deep_dive.refresh_from_db()
     assert deep_dive.title_en == ""
@@ -95,7 +82,7 @@ def test_a_round_trip_fills_translations_and_refuses_changed_sources(tmp_path):
 def test_import_never_writes_the_source_language(tmp_path):
     make_briefing()
     path = tmp_path / "en.po"
-    run("export_translations", "2026-05-19", "--to", "en", str(path))
+    run_command("export_translations", "2026-05-19", "--to", "en", str(path))
     po = polib.pofile(str(path))
     entry = po.find("リード文。", msgctxt="2026-05-19/lead")
     entry.msgstr = "A new lead."
@@ -103,7 +90,7 @@ def test_import_never_writes_the_source_language(tmp_path):
     po.append(polib.POEntry(msgctxt="2026-05-19/read_more/2/url", msgid="x", msgstr="https://evil"))
     po.save()
 
-    output = run("import_translations", str(path))
+    output = run_command("import_translations", str(path))
 
     briefing = Briefing.objects.get()
     assert (briefing.lead_ja, briefing.lead_en) == ("リード文。", "A new lead.")
@@ -119,12 +106,12 @@ def test_removing_the_fuzzy_flag_marks_an_outdated_translation_still_correct(tmp
     briefing.lead_ja = "リード文（修正）。"
     briefing.save()
     path = tmp_path / "en.po"
-    run("export_translations", "2026-05-19", "--to", "en", str(path))
+    run_command("export_translations", "2026-05-19", "--to", "en", str(path))
     po = polib.pofile(str(path))
     po.find("リード文（修正）。", msgctxt="2026-05-19/lead").flags.remove("fuzzy")
     po.save()
 
-    output = run("import_translations", str(path))
+    output = run_command("import_translations", str(path))
 
     assert "marked still correct: 2026-05-19/lead" in output
     (lead,) = [f for f in briefing_status(briefing) if f.path == "lead"]
@@ -136,12 +123,12 @@ def test_a_fuzzy_entry_is_not_applied(tmp_path):
     briefing.lead_ja = "リード文（修正）。"
     briefing.save()
     path = tmp_path / "en.po"
-    run("export_translations", "2026-05-19", "--to", "en", str(path))
+    run_command("export_translations", "2026-05-19", "--to", "en", str(path))
     po = polib.pofile(str(path))
     po.find("リード文（修正）。", msgctxt="2026-05-19/lead").msgstr = "Unsure lead."
     po.save()
 
-    output = run("import_translations", str(path))
+    output = run_command("import_translations", str(path))
 
     assert "skipped: 2026-05-19/lead (marked fuzzy)" in output
     assert Briefing.objects.get().lead_en == "The lead."
@@ -162,7 +149,7 @@ def test_a_malformed_file_is_a_clear_error_and_saves_nothing(tmp_path):
     with pytest.raises(
         CommandError, match=r"broken.po: Not a valid PO file: Syntax error in po file \(line 13\)"
     ):
-        run("import_translations", str(path))
+        run_command("import_translations", str(path))
 
     assert snapshot() == before
 
@@ -181,18 +168,18 @@ def test_a_file_without_usable_metadata_is_refused(tmp_path, header, message):
     path.write_text(f'msgid ""\nmsgstr ""\n{header}\n')
 
     with pytest.raises(CommandError, match=message):
-        run("import_translations", str(path))
+        run_command("import_translations", str(path))
 
 
 def test_a_translation_too_long_for_its_field_is_refused(tmp_path):
     make_briefing()
     path = tmp_path / "en.po"
-    run("export_translations", "2026-05-19", "--to", "en", str(path))
+    run_command("export_translations", "2026-05-19", "--to", "en", str(path))
     po = polib.pofile(str(path))
     po.find("テーマ 05/19", msgctxt="2026-05-19/theme").msgstr = "x" * 301
     po.save()
 
-    output = run("import_translations", str(path))
+    output = run_command("import_translations", str(path))
 
     assert "refused: 2026-05-19/theme (longer than 300 characters)" in output
     assert Briefing.objects.get().theme_en == "Theme 05/19"
@@ -202,11 +189,11 @@ def test_a_non_utf8_or_missing_file_is_a_clear_error(tmp_path):
     path = tmp_path / "latin1.po"
     path.write_bytes('msgid "caf\xe9"\n'.encode("latin-1"))
     with pytest.raises(CommandError, match="not UTF-8"):
-        run("import_translations", str(path))
+        run_command("import_translations", str(path))
     with pytest.raises(CommandError, match="Cannot read"):
-        run("import_translations", str(tmp_path / "nope.po"))
+        run_command("import_translations", str(tmp_path / "nope.po"))
 
 
 def test_export_of_an_unknown_date_is_a_clear_error(tmp_path):
     with pytest.raises(CommandError, match="There is no briefing for 2026-05-19"):
-        run("export_translations", "2026-05-19", "--to", "en", str(tmp_path / "x.po"))
+        run_command("export_translations", "2026-05-19", "--to", "en", str(tmp_path / "x.po"))

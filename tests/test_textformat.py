@@ -4,8 +4,6 @@ Error messages are in the active language; these tests read them in English, exc
 test says otherwise (the suite's default language is Japanese).
 """
 
-from pathlib import Path
-
 import hypothesis
 import pytest
 from django.utils import translation
@@ -18,6 +16,7 @@ from editorial.textformat import (
     format_briefing_text,
     parse_briefing_text,
 )
+from tests.factories import SEED
 
 
 @pytest.fixture(autouse=True)
@@ -26,7 +25,6 @@ def _english():
         yield
 
 
-SEED = Path(__file__).resolve().parents[1] / "editorial" / "demo" / "daily-briefing-2026-05-19.txt"
 EMPTY = {"ja": "", "en": ""}
 SECTIONS = ("title", "what_happened", "why_it_matters", "practical_points")
 

@@ -1,11 +1,9 @@
 import datetime
 import json
-from io import StringIO
-from pathlib import Path
 
 import pytest
 import reversion
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
 from reversion.models import Version
 
 from briefing.models import Briefing, DeepDive, Keyword, Takeaway
@@ -21,19 +19,9 @@ from editorial.translation_status import (
     load_with_status,
     summarize,
 )
-from tests.factories import make_briefing
+from tests.factories import SEED, make_briefing, run_command
 
 pytestmark = pytest.mark.django_db
-
-SEED = (
-    Path(__file__).resolve().parent.parent / "editorial" / "demo" / "daily-briefing-2026-05-19.txt"
-)
-
-
-def run(*args) -> str:
-    out = StringIO()
-    call_command(*args, stdout=out)
-    return out.getvalue()
 
 
 def status_of(briefing, path):
@@ -42,7 +30,7 @@ def status_of(briefing, path):
 
 
 def test_the_seed_as_imported_misses_16_english_and_12_japanese_fields():
-    run("import_briefing", str(SEED))
+    run_command("import_briefing", str(SEED))
 
     (briefing,) = load_with_status()
     summary = summarize(briefing.translated_fields)
@@ -53,16 +41,16 @@ def test_the_seed_as_imported_misses_16_english_and_12_japanese_fields():
 
 
 def test_the_command_prints_counts_and_completeness_for_the_seed():
-    run("import_briefing", str(SEED))
+    run_command("import_briefing", str(SEED))
 
-    rows = json.loads(run("translation_status", "2026-05-19", "--json"))
+    rows = json.loads(run_command("translation_status", "2026-05-19", "--json"))
 
     assert [row["date"] for row in rows] == ["2026-05-19"]
     languages = rows[0]["languages"]
     assert (languages["en"]["missing"], languages["ja"]["missing"]) == (16, 12)
     written = len([f for f in load_with_status()[0].translated_fields if any(f.texts.values())])
     assert languages["en"]["completeness"] == round(100 * (written - 16) / written)
-    text = run("translation_status", "2026-05-19")
+    text = run_command("translation_status", "2026-05-19")
     assert text.startswith("2026-05-19  ja: 12 missing, 0 outdated, ")
     assert "en: 16 missing, 0 outdated, " in text
 
@@ -71,7 +59,7 @@ def test_the_command_lists_every_briefing_newest_first_without_a_date():
     make_briefing(datetime.date(2026, 5, 18))
     make_briefing(datetime.date(2026, 5, 19), lead_en="")
 
-    lines = run("translation_status").splitlines()
+    lines = run_command("translation_status").splitlines()
 
     assert [line[:10] for line in lines] == ["2026-05-19", "2026-05-18"]
     assert "en: 1 missing, 0 outdated" in lines[0]
@@ -80,9 +68,9 @@ def test_the_command_lists_every_briefing_newest_first_without_a_date():
 
 def test_the_command_refuses_an_unknown_or_malformed_date():
     with pytest.raises(CommandError, match="No briefing for 2026-05-19"):
-        run("translation_status", "2026-05-19")
+        run_command("translation_status", "2026-05-19")
     with pytest.raises(CommandError, match="is not a date"):
-        run("translation_status", "19/05/2026")
+        run_command("translation_status", "19/05/2026")
 
 
 def test_fields_come_in_reading_order():
@@ -198,18 +186,18 @@ def test_a_replacing_import_that_drops_parts_drops_their_records():
 
 
 def test_the_import_command_with_replace_keeps_outdated_detection(tmp_path):
-    run("import_briefing", str(SEED))
+    run_command("import_briefing", str(SEED))
     briefing = Briefing.objects.get()
     deep_dive = briefing.deep_dives.get(position=2)
     deep_dive.title_en = "Multilingual safety evaluation grows"
     deep_dive.save()
-    exported = run("export_briefing", "2026-05-19", "--format", "text", "--lang", "both")
+    exported = run_command("export_briefing", "2026-05-19", "--format", "text", "--lang", "both")
     old_title = "多言語安全評価が拡大し、12の指標言語のベンチマークが集中"
     assert exported.count(old_title) == 1
     path = tmp_path / "edited.txt"
     path.write_text(exported.replace(old_title, "多言語の安全性評価が12のインド系言語に広がる"))
 
-    run("import_briefing", str(path), "--replace")
+    run_command("import_briefing", str(path), "--replace")
 
     assert status_of(briefing, "deep_dives/2/title") == {"ja": UP_TO_DATE, "en": OUTDATED}
     summary = summarize(briefing_status(briefing))

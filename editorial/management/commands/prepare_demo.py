@@ -1,15 +1,10 @@
 import secrets
-from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, no_translations
 
-from briefing.models import Briefing
-from editorial.importing import save_briefing_data
-from editorial.textformat import parse_briefing_text
-
-DEMO_ISSUE = Path(__file__).resolve().parents[2] / "demo" / "daily-briefing-2026-05-19.txt"
 PASSWORD_FILE = settings.BASE_DIR / ".admin-password"
 
 
@@ -20,11 +15,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if not settings.DEBUG:
             raise CommandError("prepare_demo is for local development (DJANGO_DEBUG on) only.")
-        if not Briefing.objects.exists():
-            briefing = save_briefing_data(
-                parse_briefing_text(DEMO_ISSUE.read_bytes()), publish=True
-            )
-            self.stdout.write(f"Loaded the demo issue of {briefing.date.isoformat()}.")
+        call_command("load_demo_issue", stdout=self.stdout)
 
         User = get_user_model()
         if not User.objects.filter(username="admin").exists():
