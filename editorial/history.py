@@ -19,7 +19,6 @@ import reversion
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import F, Max
-from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.formats import date_format, time_format
 from django.utils.translation import get_language_info, gettext, ngettext
@@ -34,7 +33,6 @@ FOLLOW = {
     ReadMore: (),
     Keyword: (),
 }
-PARTS = (DeepDive, Takeaway, ReadMore)
 # Never brought back by a restore: publication belongs to the workflow, the date is the issue's
 # identity, and the timestamps are the database's own.
 NOT_RESTORED = {"id", "date", "status", "publish_at", "created_at", "updated_at"}
@@ -323,23 +321,3 @@ def opened_at(token: str) -> datetime.datetime | None:
 def edit_token(briefing: Briefing) -> str:
     """What an edit form remembers of the issue it opened, to notice a save in between."""
     return briefing.updated_at.isoformat() if briefing.updated_at else ""
-
-
-def _touch_issue(sender, instance, **kwargs):
-    """A part of an issue changed by any path (admin, translator editor, PO import, restore):
-    the issue's updated_at moves on, so every edit form opened before notices the change."""
-    if sender is Takeaway:
-        issues = Briefing.objects.filter(deep_dives=instance.deep_dive_id)
-    else:
-        issues = Briefing.objects.filter(pk=instance.briefing_id)
-    # update(), not save(): no signals, no revision of its own, and no recursion.
-    issues.update(updated_at=timezone.now())
-
-
-def connect() -> None:
-    for model in PARTS:
-        post_save.connect(_touch_issue, sender=model, dispatch_uid=f"touch_issue_{model.__name__}")
-        post_delete.connect(
-            _touch_issue, sender=model, dispatch_uid=f"touch_issue_delete_{model.__name__}"
-        )
-
