@@ -399,7 +399,7 @@ class BriefingAdmin(
         step = next((name for name in WORKFLOW_STEPS if name in request.POST), None)
         if step is not None:
             try:
-                WORKFLOW_STEPS[step](briefing)
+                WORKFLOW_STEPS[step](briefing, request.user)
                 request.issue_action = WORKFLOW_ACTIONS[step]
             except workflow.WorkflowError as exc:
                 messages.warning(request, str(exc))
@@ -465,7 +465,7 @@ class BriefingAdmin(
         done = []
         for briefing in queryset:
             try:
-                done.append(transition(briefing))
+                done.append(transition(briefing, request.user))
             except workflow.WorkflowError as exc:
                 messages.warning(request, f"{briefing}: {exc}")
         if done:
@@ -497,7 +497,7 @@ class BriefingAdmin(
                 done = self._transition(
                     request,
                     queryset,
-                    lambda briefing: workflow.schedule(briefing, when),
+                    lambda briefing, user: workflow.schedule(briefing, when, user),
                     gettext("%(count)d issue(s) scheduled."),
                 )
                 self.warn_missing_translations(request, done)
@@ -527,7 +527,7 @@ class BriefingAdmin(
             messages.error(request, gettext("Select exactly one issue to continue from."))
             return None
         try:
-            following = workflow.start_next_issue(queryset.get())
+            following = workflow.start_next_issue(queryset.get(), request.user)
         except workflow.WorkflowError as exc:
             messages.error(request, str(exc))
             return None

@@ -121,7 +121,7 @@ def revision():
         yield
 
 
-def record(briefing: Briefing, user, action: str, **values) -> None:
+def record(briefing: Briefing, user, action: str, actor: str = "", **values) -> None:
     """Put the whole issue, as it now is, into the open revision, with who did what.
 
     Called last, after every save: each part is serialised again here, so the revision holds
@@ -129,7 +129,8 @@ def record(briefing: Briefing, user, action: str, **values) -> None:
     """
     if user is not None and user.is_authenticated:
         reversion.set_user(user)
-    reversion.set_comment(json.dumps({"action": action, "user": _user_name(user), **values}))
+    who = _user_name(user) or actor
+    reversion.set_comment(json.dumps({"action": action, "user": who, **values}))
     reversion.add_to_revision(Briefing.objects.get(pk=briefing.pk))
 
 
@@ -148,6 +149,11 @@ def last_version(briefing: Briefing, since: datetime.datetime | None = None) -> 
     if version is not None and since is not None and version.revision.date_created < since:
         return None  # saved by a path that keeps no history: who is unknown
     return version
+
+
+def auto_now_fields(obj) -> list[str]:
+    """The fields save(update_fields=...) must name for auto_now to move on."""
+    return [f.name for f in obj._meta.concrete_fields if getattr(f, "auto_now", False)]
 
 
 # The content of a revision.

@@ -6,10 +6,8 @@ database exactly as it was.
 
 import datetime
 
-import reversion
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
-from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -17,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from briefing.models import Briefing, DeepDive, Keyword, ReadMore, Takeaway
 from briefing.serialization import LANGUAGE_CODES
+from editorial import history, workflow
 
 
 class ImportRefused(Exception):
@@ -72,24 +71,31 @@ def parse_date(value) -> datetime.date:
         ) from None
 
 
-@transaction.atomic
-def save_briefing_data(data: dict, *, replace: bool = False, publish: bool = False) -> Briefing:
+def save_briefing_data(
+    data: dict, *, replace: bool = False, publish: bool = False, user=None, actor: str = ""
+) -> Briefing:
     """Create (or with replace=True, overwrite in place) the briefing described by `data`.
 
-    The save is one history revision (joined to the caller's revision if one is open, so the
-    admin's import records who imported).
+    One transaction and one history revision, recorded as done by `user` (or `actor`, such as
+    a command, when no user is signed in). Replacing brings new content, never a new
+    publication state: a live issue stays live, a draft stays a draft. `publish` (the
+    command's --publish) publishes through the workflow, like the admin's "Publish now".
     """
     try:
-        with reversion.create_revision():
-            briefing = _save(data, replace=replace, publish=publish)
-            reversion.add_to_revision(briefing)
-            reversion.set_comment(_("Imported from text."))
+        with history.revision():
+            existed = replace and Briefing.objects.filter(date=parse_date(data["date"])).exists()
+            briefing = _save(data, replace=replace)
+            action = "replaced" if existed else "imported"
+            if publish and workflow.state_of(briefing) != workflow.State.LIVE:
+                workflow.publish_now(briefing)
+                action = "published"
+            history.record(briefing, user, action, actor=actor)
             return briefing
     except (KeyError, TypeError, AttributeError) as exc:
         raise ImportRefused(_("Malformed briefing data: %(error)r") % {"error": exc}) from None
 
 
-def _save(data: dict, *, replace: bool, publish: bool) -> Briefing:
+def _save(data: dict, *, replace: bool) -> Briefing:
     date = parse_date(data["date"])
     briefing = Briefing.objects.select_for_update().filter(date=date).first()
     if briefing is not None and not replace:
@@ -97,17 +103,17 @@ def _save(data: dict, *, replace: bool, publish: bool) -> Briefing:
             _("A briefing for %(date)s already exists.") % {"date": date.isoformat()}
         )
     if briefing is None:
+        # A new issue takes the state its data names (an archive restores published issues
+        # as they were; the text format always says draft).
         briefing = Briefing(date=date)
+        briefing.status = data.get("status") or Briefing.Status.DRAFT
+        if data.get("publish_at"):
+            briefing.publish_at = datetime.datetime.fromisoformat(data["publish_at"])
+        if briefing.status == Briefing.Status.PUBLISHED and briefing.publish_at is None:
+            briefing.publish_at = timezone.now()
 
     for field in ("theme", "lead", "tldr"):
         _set_translations(briefing, field, data[field])
-    briefing.status = data.get("status") or Briefing.Status.DRAFT
-    if publish:
-        briefing.status = Briefing.Status.PUBLISHED
-    if data.get("publish_at"):
-        briefing.publish_at = datetime.datetime.fromisoformat(data["publish_at"])
-    if briefing.status == Briefing.Status.PUBLISHED and briefing.publish_at is None:
-        briefing.publish_at = timezone.now()
     _clean(briefing, date.isoformat())
     briefing.save()
 

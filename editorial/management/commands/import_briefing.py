@@ -27,7 +27,9 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot read {file}: {exc.strerror}") from None
         try:
             data = parse_briefing_text(raw)
-            briefing = save_briefing_data(data, replace=replace, publish=publish)
+            briefing = save_briefing_data(
+                data, replace=replace, publish=publish, actor="manage.py import_briefing"
+            )
         except BriefingExists as exc:
             raise CommandError(f"{file}: {exc} Use --replace to overwrite it.") from None
         except (BriefingTextError, ImportRefused) as exc:
