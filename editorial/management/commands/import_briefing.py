@@ -5,8 +5,8 @@ from django.core.management.base import BaseCommand, CommandError, no_translatio
 from django.utils import timezone
 
 from briefing.serialization import filled_field_counts
-from editorial.importing import BriefingExists, ImportRefused, save_briefing_data
-from editorial.textformat import BriefingTextError, parse_briefing_text
+from editorial.interchange.importing import BriefingExists, ImportRefused, save_briefing_data
+from editorial.interchange.textformat import BriefingTextError, parse_briefing_text
 
 
 def moment(value: str) -> datetime.datetime:
