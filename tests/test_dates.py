@@ -11,8 +11,8 @@ import time_machine
 from django.core.management import CommandError
 
 from briefing.models import Briefing
-from editorial.importing import save_briefing_data
-from editorial.textformat import parse_briefing_text
+from editorial.interchange.importing import save_briefing_data
+from editorial.interchange.textformat import parse_briefing_text
 from tests.factories import SEED, make_briefing, run_command
 
 pytestmark = pytest.mark.django_db
