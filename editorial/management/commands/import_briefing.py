@@ -3,8 +3,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from briefing.serialization import filled_field_counts
-from editorial.importing import BriefingExists, ImportRefused, save_briefing_data
-from editorial.textformat import BriefingTextError, parse_briefing_text
+from editorial.interchange.importing import BriefingExists, ImportRefused, save_briefing_data
+from editorial.interchange.textformat import BriefingTextError, parse_briefing_text
 
 
 class Command(BaseCommand):
