@@ -66,22 +66,24 @@ def submit_for_review(briefing: Briefing, user=None) -> Briefing:
     return _save(briefing, user, "submitted")
 
 
-def publish(briefing: Briefing, user=None, when: datetime.datetime | None = None) -> Briefing:
-    """The one way an issue becomes public: now, or at `when` (scheduled).
+def publish(briefing: Briefing, user=None, at: datetime.datetime | None = None) -> Briefing:
+    """The one way an issue becomes public: now, as of `at`, or scheduled for a future `at`.
 
     Callers check `briefing.publish_briefing` (editorial.permissions.can_publish) first.
     """
     if state_of(briefing) == State.LIVE:
-        if when is not None:
-            raise WorkflowError(_("This issue is already live; unpublish it first."))
         raise WorkflowError(_("This issue is already live."))
-    if when is not None and when <= timezone.now():
-        raise WorkflowError(_("A scheduled time must be in the future."))
     briefing.status = Briefing.Status.PUBLISHED
-    briefing.publish_at = when or timezone.now()
-    if when is None:
-        return _save(briefing, user, "published")
-    return _save(briefing, user, "scheduled", time=when.isoformat())
+    briefing.publish_at = at or timezone.now()
+    action, values = publication_action(briefing)
+    return _save(briefing, user, action, **values)
+
+
+def publication_action(briefing: Briefing) -> tuple[str, dict]:
+    """How the history names a publication: published, or scheduled for a time to come."""
+    if briefing.publish_at > timezone.now():
+        return "scheduled", {"time": briefing.publish_at.isoformat()}
+    return "published", {}
 
 
 def publish_now(briefing: Briefing, user=None) -> Briefing:
@@ -89,6 +91,10 @@ def publish_now(briefing: Briefing, user=None) -> Briefing:
 
 
 def schedule(briefing: Briefing, when: datetime.datetime, user=None) -> Briefing:
+    if when <= timezone.now():
+        raise WorkflowError(_("A scheduled time must be in the future."))
+    if state_of(briefing) == State.LIVE:
+        raise WorkflowError(_("This issue is already live; unpublish it first."))
     return publish(briefing, user, when)
 
 

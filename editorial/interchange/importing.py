@@ -8,7 +8,6 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
-from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -72,24 +71,34 @@ def parse_date(value) -> datetime.date:
 
 
 def save_briefing_data(
-    data: dict, *, replace: bool = False, publish: bool = False, user=None, actor: str = ""
+    data: dict,
+    *,
+    replace: bool = False,
+    publish: bool = False,
+    publish_at: datetime.datetime | None = None,
+    user=None,
+    actor: str = "",
 ) -> Briefing:
     """Create (or with replace=True, overwrite in place) the briefing described by `data`.
 
     One transaction and one history revision, recorded as done by `user` (or `actor`, such as
     a command, when no user is signed in). Replacing brings new content, never a new
-    publication state: a live issue stays live, a draft stays a draft. `publish` (the
-    command's --publish) publishes through the workflow, like the admin's "Publish now".
+    publication state: a live issue stays live, a draft stays a draft.
+
+    publish=True (the command's --publish) publishes it through the workflow, stamped now, or
+    for an issue of a past date its own date at the edition hour
+    (`Briefing.publication_moment`); `publish_at` publishes (or, in the future, schedules) it
+    at that moment.
     """
     try:
         with history.revision():
             existed = replace and Briefing.objects.filter(date=parse_date(data["date"])).exists()
             briefing = _save(data, replace=replace)
-            action = "replaced" if existed else "imported"
-            if publish and workflow.state_of(briefing) != workflow.State.LIVE:
-                workflow.publish_now(briefing)
-                action = "published"
-            history.record(briefing, user, action, actor=actor)
+            action, values = ("replaced" if existed else "imported"), {}
+            if (publish or publish_at) and workflow.state_of(briefing) != workflow.State.LIVE:
+                workflow.publish(briefing, at=publish_at or briefing.publication_moment())
+                action, values = workflow.publication_action(briefing)
+            history.record(briefing, user, action, actor=actor, **values)
             return briefing
     except (KeyError, TypeError, AttributeError) as exc:
         raise ImportRefused(_("Malformed briefing data: %(error)r") % {"error": exc}) from None
@@ -110,7 +119,7 @@ def _save(data: dict, *, replace: bool) -> Briefing:
         if data.get("publish_at"):
             briefing.publish_at = datetime.datetime.fromisoformat(data["publish_at"])
         if briefing.status == Briefing.Status.PUBLISHED and briefing.publish_at is None:
-            briefing.publish_at = timezone.now()
+            briefing.publish_at = briefing.publication_moment()
 
     for field in ("theme", "lead", "tldr"):
         _set_translations(briefing, field, data[field])
