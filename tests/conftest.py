@@ -1,8 +1,10 @@
 import os
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.utils import translation
+
+from tests.cache_keys import delete_own_keys
 
 
 @pytest.fixture(autouse=True)
@@ -15,10 +17,11 @@ def _default_language():
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Rendered pages must not leak from one test to the next (the database is rolled back,
-    which sends no signal to invalidate them)."""
-    cache.clear()
+    which sends no signal to invalidate them). On Redis only the tests' own keys are deleted,
+    never the whole database (tests/cache_keys.py)."""
+    delete_own_keys(caches["default"])
     yield
-    cache.clear()
+    delete_own_keys(caches["default"])
 
 
 @pytest.fixture(autouse=True)
