@@ -35,16 +35,23 @@ def _on_postgresql() -> bool:
 
 def pytest_report_header(config):
     if not _on_postgresql():
-        return "tests marked `postgresql` are deselected here; they run in the PostgreSQL pass"
+        return (
+            "tests marked `postgresql` or `faults` are deselected here; they run in the"
+            " PostgreSQL pass"
+        )
 
 
 def pytest_collection_modifyitems(config, items):
     if _on_postgresql():
         return
-    deselected = [item for item in items if item.get_closest_marker("postgresql")]
+
+    def heavy(item):
+        return item.get_closest_marker("postgresql") or item.get_closest_marker("faults")
+
+    deselected = [item for item in items if heavy(item)]
     if deselected:
         config.hook.pytest_deselected(items=deselected)
-        items[:] = [item for item in items if not item.get_closest_marker("postgresql")]
+        items[:] = [item for item in items if not heavy(item)]
 
 
 @pytest.hookimpl(hookwrapper=True)

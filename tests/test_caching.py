@@ -11,6 +11,7 @@ from django.utils import timezone
 from briefing.cache import current_generation
 from briefing.models import Briefing
 from briefing.views import render_issue
+from config.settings import redis_cache
 from tests.factories import make_briefing
 
 pytestmark = pytest.mark.django_db
@@ -141,11 +142,9 @@ def _redis_settings():
     except redis.exceptions.ConnectionError:
         pytest.skip("no Redis at 127.0.0.1:6379")
     return {
-        "default": {
-            "BACKEND": "config.redis_cache.RedisCache",
-            "LOCATION": "redis://127.0.0.1:6379/0",
-            "KEY_PREFIX": f"briefing_public_test_{uuid.uuid4().hex}",
-        }
+        "default": redis_cache(
+            "redis://127.0.0.1:6379/0", f"briefing_public_test_{uuid.uuid4().hex}"
+        )
     }
 
 
@@ -190,7 +189,7 @@ def test_every_worker_sees_a_scheduled_issue_on_time(client, shared_cache):
 
     with time_machine.travel(datetime.datetime(2026, 5, 19, 5, 0, 3, tzinfo=datetime.UTC)):
         new_worker()
-        if caches["default"].__class__.__name__ == "RedisCache":
+        if "Redis" in caches["default"].__class__.__name__:
             # Redis expires keys by its own clock, which time_machine cannot move.
             caches["default"].delete("briefing:generation")
         assert current_generation() != generation
@@ -278,9 +277,7 @@ def test_a_page_from_the_cache_is_refused_to_an_unknown_host(client):
 
 
 def test_the_staff_areas_do_not_need_the_page_cache(client):
-    unreachable = {
-        "default": {"BACKEND": "config.redis_cache.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
-    }
+    unreachable = {"default": redis_cache("redis://127.0.0.1:1/0", "unreachable")}
     with override_settings(CACHES=unreachable):
         caches["default"] = caches.create_connection("default")
         assert client.get("/en/admin/login/").status_code == 200
