@@ -7,6 +7,6 @@ class BriefingConfig(AppConfig):
     verbose_name = _("Daily briefing")
 
     def ready(self):
-        from . import signals
+        from . import receivers
 
-        signals.connect()
+        receivers.connect()

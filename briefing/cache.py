@@ -6,7 +6,7 @@ language, together with the *content generation* it was rendered in, and is only
 that generation is current. The generation is one small record in the same cache:
 
 - any change to an issue, deep dive, takeaway, read-more item or keyword replaces it (signals in
-  briefing/signals.py), so the very next request, in any process, misses the old pages;
+  briefing/receivers.py), so the very next request, in any process, misses the old pages;
 - it expires by itself at the next scheduled `publish_at`, so a scheduled issue appears on time
   without anyone saving anything.
 

@@ -7,7 +7,7 @@ forms and upper and lower case match alike. On PostgreSQL a trigram GIN index (`
 column answers `LIKE '%…%'` from the index for queries of three characters or more, which keeps a
 ten-year archive fast; SQLite (local development) scans the column, which is fine at that size.
 
-Documents are rebuilt by signals (briefing/signals.py) after the change is committed; the
+Documents are rebuilt by signals (briefing/receivers.py) after the change is committed; the
 `rebuild_search_documents` function also serves the data migration and can be run by hand.
 """
 

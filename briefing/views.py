@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 from modeltranslation.translator import translator
@@ -120,12 +121,13 @@ def _news_article(briefing: Briefing, lang: str) -> dict:
         "inLanguage": lang,
         "url": url,
         "mainEntityOfPage": url,
-        "dateModified": briefing.updated_at.isoformat(),
         "keywords": [localized(keyword, "name", lang).text for keyword in briefing.keywords.all()],
         "publisher": {"@type": "Organization", "name": _("Daily Briefing")},
     }
     if briefing.publish_at:
-        data["datePublished"] = briefing.publish_at.isoformat()
+        # Every date a machine reads is the publication moment: `updated_at` also moves when an
+        # archive is imported or restored, which says nothing about the issue itself.
+        data["datePublished"] = data["dateModified"] = localtime(briefing.publish_at).isoformat()
     return data
 
 

@@ -65,6 +65,14 @@ def envlist(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def envtime(name: str, default: str) -> datetime.time:
+    value = env(name).strip() or default
+    try:
+        return datetime.time.fromisoformat(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a time of day (HH:MM), not {value!r}") from None
+
+
 def envchoice(name: str, default: str, choices: tuple[str, ...]) -> str:
     value = env(name).strip() or default
     if value not in choices:
@@ -250,6 +258,9 @@ LOGIN_URL = "admin:login"
 # --- Public reading site -------------------------------------------------------------------
 # Issue dates read "2026年5月19日 (火)" / "Tuesday, May 19, 2026" (config/formats/<lang>/).
 FORMAT_MODULE_PATH = ["config.formats"]
+# When an issue comes out, in TIME_ZONE: an issue published after its own date (a backfill)
+# is stamped with its date at this time, not with the moment someone imported it.
+EDITION_TIME = envtime("DJANGO_EDITION_TIME", "07:00")
 # Rendered public pages are cached in the `default` cache (above) and keyed by a content
 # generation that every content change replaces: see briefing/cache.py.
 

@@ -28,7 +28,7 @@ urlpatterns = [
 
 urlpatterns += i18n_patterns(
     # Before the admin, whose catch-all would otherwise answer these URLs.
-    path("admin/translations/", include("editorial.translation_urls")),
+    path("admin/translations/", include("editorial.translation.urls")),
     path("admin/", admin.site.urls),
     path("editorial/", include("editorial.urls")),
     path("", include("briefing.urls")),

@@ -7,8 +7,7 @@ class EditorialConfig(AppConfig):
     verbose_name = _("Editorial")
 
     def ready(self):
-        from . import history, translation_state
+        from . import history, receivers
 
         history.register_models()
-        history.connect()
-        translation_state.connect()
+        receivers.connect()

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from briefing.models import Briefing, DeepDive
 from editorial import history
-from editorial.textformat import BriefingTextError, parse_briefing_text
+from editorial.interchange.textformat import BriefingTextError, parse_briefing_text
 
 
 class EditTokenForm(forms.ModelForm):

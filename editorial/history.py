@@ -11,8 +11,6 @@ import datetime
 import reversion
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
-from django.db.models.signals import post_delete, post_save
-from django.utils import timezone
 from reversion.models import Version
 
 from briefing.models import Briefing, DeepDive, Keyword, ReadMore, Takeaway
@@ -70,22 +68,3 @@ def opened_at(token: str) -> datetime.datetime | None:
 def edit_token(briefing: Briefing) -> str:
     """What an edit form remembers of the issue it opened, to notice a save in between."""
     return briefing.updated_at.isoformat() if briefing.updated_at else ""
-
-
-def _touch_issue(sender, instance, **kwargs):
-    """A part of an issue changed by any path (admin, translator editor, PO import, restore):
-    the issue's updated_at moves on, so every edit form opened before notices the change."""
-    if sender is Takeaway:
-        issues = Briefing.objects.filter(deep_dives=instance.deep_dive_id)
-    else:
-        issues = Briefing.objects.filter(pk=instance.briefing_id)
-    # update(), not save(): no signals, no revision of its own, and no recursion.
-    issues.update(updated_at=timezone.now())
-
-
-def connect() -> None:
-    for model in (DeepDive, Takeaway, ReadMore):
-        post_save.connect(_touch_issue, sender=model, dispatch_uid=f"touch_issue_{model.__name__}")
-        post_delete.connect(
-            _touch_issue, sender=model, dispatch_uid=f"touch_issue_delete_{model.__name__}"
-        )

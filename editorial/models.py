@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 class TranslationState(models.Model):
     """What one language of one translated field was written against.
 
-    Kept by the post_save receivers in editorial.translation_state, so every write path that
+    Kept by the post_save receivers in editorial.receivers, so every write path that
     calls save() (admin, translator editor, imports, reversion restores) keeps it. When a
     language's text changes, `source_hash`/`source_text` record the other language's text at
     that moment; the language is outdated once the other language no longer matches.

@@ -11,13 +11,28 @@ STRUCTURE_FIELDS = {
 }
 WORKFLOW_FIELDS = ("status", "publish_at")
 
+# The model permissions each action needs; editorial.roles grants them to the newsroom's groups.
+VIEW_PERMISSION = "briefing.view_briefing"  # drafts' previews
+# Translators and Editors both hold it (editorial.roles); so does a superuser.
+TRANSLATE_PERMISSION = "briefing.change_briefing"
+CREATE_PERMISSION = "briefing.add_briefing"  # new issues, imports, an issue's structure
+PUBLISH_PERMISSION = "briefing.publish_briefing"
+
 
 def can_edit_structure(user) -> bool:
-    return user.has_perm("briefing.add_briefing")
+    return user.has_perm(CREATE_PERMISSION)
 
 
 def can_publish(user) -> bool:
-    return user.has_perm("briefing.publish_briefing")
+    return user.has_perm(PUBLISH_PERMISSION)
+
+
+def can_preview(user) -> bool:
+    return user.is_active and user.is_staff and user.has_perm(VIEW_PERMISSION)
+
+
+def can_translate(user) -> bool:
+    return user.is_staff and user.has_perm(TRANSLATE_PERMISSION)
 
 
 def locked_fields(user, model_name: str) -> tuple[str, ...]:

@@ -14,23 +14,23 @@ from django.views.decorators.cache import never_cache
 from briefing.models import Briefing
 from briefing.serialization import translated_values
 from briefing.views import render_issue, render_parallel
-from editorial.exporting import (
+from editorial.forms import ImportTextForm
+from editorial.interchange.exporting import (
     FORMATS,
     TEXT_LANGUAGES,
     export_briefing,
     export_filename,
     load_for_export,
 )
-from editorial.forms import ImportTextForm
-from editorial.importing import ImportRefused, save_briefing_data
+from editorial.interchange.importing import ImportRefused, save_briefing_data
+from editorial.permissions import CREATE_PERMISSION, can_preview
 from editorial.workflow import describe_field
 
 
 def get_briefing_for_staff(request, date: datetime.date, queryset=None) -> Briefing:
     """Any issue, whatever its status, for staff who may view briefings; 404 for everyone else,
     so that a draft's URL tells an outsider nothing."""
-    user = request.user
-    if not (user.is_active and user.is_staff and user.has_perm("briefing.view_briefing")):
+    if not can_preview(request.user):
         raise Http404
     return get_object_or_404(
         queryset if queryset is not None else Briefing.objects.with_contents(), date=date
@@ -78,7 +78,7 @@ def parsed_rows(data: dict) -> list[tuple[str, str, str]]:
 
 
 @staff_member_required
-@permission_required("briefing.add_briefing", raise_exception=True)
+@permission_required(CREATE_PERMISSION, raise_exception=True)
 def import_text(request):
     form = ImportTextForm(request.POST or None, request.FILES or None)
     context = {

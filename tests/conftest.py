@@ -1,8 +1,10 @@
 import os
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.utils import translation
+
+from tests.cache_keys import delete_own_keys
 
 
 @pytest.fixture(autouse=True)
@@ -13,12 +15,27 @@ def _default_language():
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache():
-    """Rendered pages must not leak from one test to the next (the database is rolled back,
-    which sends no signal to invalidate them)."""
-    cache.clear()
+def _cache_reachable():
+    """A test that made Redis unreachable must not leave the next one with an open breaker (or a
+    pending invalidation): both are per process (config/redis_cache.py, briefing/cache.py)."""
+    from briefing import cache as page_cache
+    from config.redis_cache import breaker
+
+    breaker.reset()
+    page_cache._invalidation_pending = False
     yield
-    cache.clear()
+    breaker.reset()
+    page_cache._invalidation_pending = False
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache(_cache_reachable):
+    """Rendered pages must not leak from one test to the next (the database is rolled back,
+    which sends no signal to invalidate them). On Redis only the tests' own keys are deleted,
+    never the whole database (tests/cache_keys.py)."""
+    delete_own_keys(caches["default"])
+    yield
+    delete_own_keys(caches["default"])
 
 
 @pytest.fixture(autouse=True)

@@ -44,11 +44,13 @@ def briefing():
     return make_briefing(deep_dives=2)
 
 
-def test_it_refuses_the_second_of_two_concurrent_saves(briefing):
+def test_it_refuses_the_second_of_two_concurrent_saves():
     with time_machine.travel(
         datetime.datetime(2030, 5, 19, 10, 0, tzinfo=TOKYO), tick=False
     ) as clock:
-        # Signed in inside the travel: a session from today would have expired by then.
+        # Everything is made inside the frozen time: an issue saved at the real time would be
+        # "saved after you opened it" once the real time passes the frozen one.
+        briefing = make_briefing(deep_dives=2)
         erika = logged_in("erika", EDITORS)
         toru = logged_in("toru", TRANSLATORS)
         erikas_form = change_form_data(erika.get(change_url(briefing)))

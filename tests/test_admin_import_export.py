@@ -7,8 +7,8 @@ from django.urls import reverse
 from reversion.models import Version
 
 from briefing.models import Briefing, DeepDive, ReadMore, Takeaway
+from editorial.interchange.textformat import parse_briefing_text
 from editorial.roles import EDITORS, TRANSLATORS
-from editorial.textformat import parse_briefing_text
 from tests.factories import SEED, make_briefing, make_user
 
 pytestmark = pytest.mark.django_db

@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from briefing.models import Briefing, DeepDive, Keyword, ReadMore, Takeaway
 from briefing.serialization import briefing_to_dict
-from editorial.archive import editorial_state
+from editorial.interchange.archive import editorial_state
 from editorial.models import TranslationState
-from editorial.translation_status import OUTDATED, briefing_status
+from editorial.translation.status import OUTDATED, briefing_status
 from tests.factories import make_briefing, run_command
 
 pytestmark = pytest.mark.django_db

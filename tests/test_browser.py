@@ -16,9 +16,9 @@ from django.contrib.auth.models import Group, Permission
 from django.db import connections
 
 from briefing.models import Briefing
-from editorial.importing import save_briefing_data
+from editorial.interchange.importing import save_briefing_data
+from editorial.interchange.textformat import parse_briefing_text
 from editorial.roles import EDITORS, ROLE_PERMISSIONS, TRANSLATORS
-from editorial.textformat import parse_briefing_text
 from tests.factories import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

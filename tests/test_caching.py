@@ -1,4 +1,5 @@
 import datetime
+import time
 import uuid
 
 import pytest
@@ -7,11 +8,13 @@ import time_machine
 from django.core.cache import caches
 from django.test import override_settings
 from django.utils import timezone
+from django_redis.cache import RedisCache
 
-from briefing.cache import current_generation
+from briefing.cache import GENERATION_KEY, current_generation
 from briefing.models import Briefing
 from briefing.views import render_issue
 from config.settings import redis_cache
+from tests.cache_keys import TEST_REDIS_URL, delete_own_keys
 from tests.factories import make_briefing
 
 pytestmark = pytest.mark.django_db
@@ -138,14 +141,10 @@ def test_a_scheduled_issue_appears_when_its_time_comes_without_any_write(client)
 
 def _redis_settings():
     try:
-        redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=1).ping()
+        redis.Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=1).ping()
     except redis.exceptions.ConnectionError:
-        pytest.skip("no Redis at 127.0.0.1:6379")
-    return {
-        "default": redis_cache(
-            "redis://127.0.0.1:6379/0", f"briefing_public_test_{uuid.uuid4().hex}"
-        )
-    }
+        pytest.skip(f"no Redis at {TEST_REDIS_URL}")
+    return {"default": redis_cache(TEST_REDIS_URL, f"briefing_public_test_{uuid.uuid4().hex}")}
 
 
 @pytest.fixture(params=["locmem", "redis"])
@@ -156,7 +155,7 @@ def shared_cache(request):
         return
     with override_settings(CACHES=_redis_settings()):
         yield
-        caches["default"].clear()
+        delete_own_keys(caches["default"])
 
 
 def new_worker():
@@ -181,19 +180,52 @@ def test_every_worker_sees_an_invalidation(client, shared_cache, django_assert_n
 
 
 def test_every_worker_sees_a_scheduled_issue_on_time(client, shared_cache):
-    with time_machine.travel(datetime.datetime(2026, 5, 19, 5, 0, tzinfo=datetime.UTC)):
-        make_briefing(publish_at=datetime.datetime(2026, 5, 19, 5, 0, 2, tzinfo=datetime.UTC))
+    # Redis expires keys by its own clock, which time_machine cannot move: the issue is due a
+    # second after the real time, and the test waits for Redis to let the generation expire.
+    start = datetime.datetime.now(datetime.UTC).replace(microsecond=0) + datetime.timedelta(
+        seconds=1
+    )
+    due = start + datetime.timedelta(seconds=1)
+    with time_machine.travel(start, tick=False) as clock:
+        make_briefing(publish_at=due)
         new_worker()
         assert client.get(URL).status_code == 404
         generation = current_generation()
 
-    with time_machine.travel(datetime.datetime(2026, 5, 19, 5, 0, 3, tzinfo=datetime.UTC)):
+        clock.move_to(due + datetime.timedelta(seconds=1))
         new_worker()
-        if "Redis" in caches["default"].__class__.__name__:
-            # Redis expires keys by its own clock, which time_machine cannot move.
-            caches["default"].delete("briefing:generation")
+        assert _expired_by_itself(GENERATION_KEY), "the generation outlived the scheduled issue"
         assert current_generation() != generation
         assert client.get(URL).status_code == 200
+
+
+def _expired_by_itself(key) -> bool:
+    """Whether `key` leaves the cache within a few seconds, with nobody deleting it."""
+    for _ in range(100):
+        if caches["default"].get(key) is None:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_the_tests_delete_only_their_own_redis_keys():
+    with override_settings(CACHES=_redis_settings()):
+        cache = caches["default"]
+        assert isinstance(cache, RedisCache)
+        _delete_only_own_keys(cache)
+
+
+def _delete_only_own_keys(cache):
+    foreign = f"not-the-tests:{uuid.uuid4().hex}"
+    client = cache.client.get_client(write=True)
+    client.set(foreign, "kept")
+    try:
+        cache.set("briefing:generation", "theirs")
+        assert delete_own_keys(cache) == 1
+        assert cache.get("briefing:generation") is None
+        assert client.get(foreign) == b"kept"
+    finally:
+        client.delete(foreign)
 
 
 def test_a_preview_is_never_cached_nor_served_from_the_cache(client, rf):

@@ -21,9 +21,9 @@ from hypothesis import strategies as st
 
 from briefing.models import Briefing, DeepDive, Keyword, ReadMore, Takeaway
 from briefing.serialization import briefing_to_dict
-from editorial.importing import ImportRefused, save_briefing_data
+from editorial.interchange.importing import ImportRefused, save_briefing_data
+from editorial.interchange.textformat import BriefingTextError, parse_briefing_text
 from editorial.roles import TRANSLATORS
-from editorial.textformat import BriefingTextError, parse_briefing_text
 from tests.factories import SEED, make_briefing, make_user
 
 pytestmark = pytest.mark.django_db
@@ -187,7 +187,7 @@ def test_import_command_on_arbitrary_bytes_imports_or_says_nothing_was_saved(tmp
 # Export → import round trip through the commands.
 #
 # Generated text keeps to what the bilingual text format can carry (see the docstring of
-# editorial/textformat.py): the parser sorts each paragraph into a language by whether it has
+# editorial/interchange/textformat.py): the parser sorts each paragraph into a language by whether it has
 # kana or kanji, so every Japanese value has some in each paragraph and no English value has
 # any; a theme has no sentence end (the theme line ends at the first one); a read-more summary
 # comes with a title in its language (the first paragraph in a language is the title); a deep

@@ -10,8 +10,8 @@ from briefing.models import Briefing, DeepDive, Keyword, ReadMore, SearchDocumen
 from briefing.search import rebuild_search_documents, search
 from briefing.serialization import briefing_to_dict
 from editorial.models import TranslationState
-from editorial.translation_state import rebuild_states, sync_states
-from editorial.translation_status import briefing_status, summarize
+from editorial.translation.state import rebuild_states, sync_states
+from editorial.translation.status import briefing_status, summarize
 from tests.factories import make_briefing
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from reversion.models import Version
 from briefing.models import Briefing, DeepDive, ReadMore, Takeaway
 from briefing.serialization import briefing_to_dict
 from editorial import history
-from editorial.importing import save_briefing_data
+from editorial.interchange.importing import save_briefing_data
 from editorial.roles import EDITORS, TRANSLATORS
 from tests.admin_forms import change_form_data
 from tests.factories import make_briefing, make_user

@@ -6,8 +6,8 @@ from django.utils import translation
 
 from briefing.models import Briefing, DeepDive, ReadMore, Takeaway
 from briefing.serialization import briefing_to_dict
-from editorial.importing import save_briefing_data
-from editorial.textformat import parse_briefing_text
+from editorial.interchange.importing import save_briefing_data
+from editorial.interchange.textformat import parse_briefing_text
 from tests.factories import SEED, make_briefing, run_command
 
 pytestmark = pytest.mark.django_db

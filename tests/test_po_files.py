@@ -4,7 +4,7 @@ from django.core.management import CommandError
 
 from briefing.models import Briefing, DeepDive, Takeaway
 from briefing.serialization import briefing_to_dict
-from editorial.translation_status import OUTDATED, UP_TO_DATE, briefing_status
+from editorial.translation.status import OUTDATED, UP_TO_DATE, briefing_status
 from tests.factories import SEED, make_briefing, run_command
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""The plain-text briefing format (editorial.textformat): pure functions, no database.
+"""The plain-text briefing format (editorial.interchange.textformat): pure functions, no database.
 
 Error messages are in the active language; these tests read them in English, except where a
 test says otherwise (the suite's default language is Japanese).
@@ -10,7 +10,7 @@ from django.utils import translation
 from django.utils.text import slugify
 from hypothesis import strategies as st
 
-from editorial.textformat import (
+from editorial.interchange.textformat import (
     BriefingTextError,
     detect_language,
     format_briefing_text,

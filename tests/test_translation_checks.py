@@ -1,8 +1,8 @@
 import pytest
 from django.utils import translation
 
-from editorial.translation_checks import check
-from editorial.translation_memory import Term
+from editorial.translation.checks import check
+from editorial.translation.memory import Term
 
 
 @pytest.fixture(autouse=True)

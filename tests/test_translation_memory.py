@@ -3,14 +3,14 @@ import datetime
 import pytest
 
 from briefing.models import Keyword
-from editorial.translation_memory import (
+from editorial.translation.memory import (
     Suggestion,
     Term,
     glossary,
     length_window,
     suggestions,
 )
-from editorial.translation_status import briefing_status
+from editorial.translation.status import briefing_status
 from tests.factories import make_briefing
 
 pytestmark = pytest.mark.django_db

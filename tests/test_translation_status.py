@@ -8,10 +8,10 @@ from reversion.models import Version
 
 from briefing.models import Briefing, DeepDive, Keyword, Takeaway
 from briefing.serialization import briefing_to_dict
-from editorial.importing import save_briefing_data
+from editorial.interchange.importing import save_briefing_data
 from editorial.models import TranslationState
-from editorial.translation_state import mark_still_correct, rebuild_states
-from editorial.translation_status import (
+from editorial.translation.state import mark_still_correct, rebuild_states
+from editorial.translation.status import (
     MISSING,
     OUTDATED,
     UP_TO_DATE,

@@ -9,7 +9,7 @@ from reversion.models import Revision, Version
 from briefing.models import Briefing, DeepDive, Keyword, ReadMore, Takeaway
 from briefing.serialization import briefing_to_dict
 from editorial.roles import EDITORS, TRANSLATORS
-from editorial.translation_status import OUTDATED, UP_TO_DATE, briefing_status
+from editorial.translation.status import OUTDATED, UP_TO_DATE, briefing_status
 from tests.factories import make_briefing, make_user
 
 pytestmark = pytest.mark.django_db

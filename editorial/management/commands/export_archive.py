@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, no_translations
 
-from editorial.archive import write_archive
+from editorial.interchange.archive import write_archive
 
 
 class Command(BaseCommand):

@@ -1,7 +1,12 @@
 from django.core.management.base import BaseCommand, CommandError, no_translations
 
-from editorial.exporting import FORMATS, TEXT_LANGUAGES, export_briefing, load_for_export
-from editorial.importing import ImportRefused, parse_date
+from editorial.interchange.exporting import (
+    FORMATS,
+    TEXT_LANGUAGES,
+    export_briefing,
+    load_for_export,
+)
+from editorial.interchange.importing import ImportRefused, parse_date
 
 
 class Command(BaseCommand):

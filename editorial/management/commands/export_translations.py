@@ -4,8 +4,8 @@ from django.core.management.base import BaseCommand, CommandError, no_translatio
 
 from briefing.models import Briefing
 from briefing.serialization import LANGUAGE_CODES
-from editorial.importing import ImportRefused, parse_date
-from editorial.translation_po import export_po
+from editorial.interchange.importing import ImportRefused, parse_date
+from editorial.translation.po import export_po
 
 
 class Command(BaseCommand):

@@ -20,8 +20,8 @@ from django.db import connection, transaction
 from briefing import cache as page_cache
 from briefing import search
 from briefing.models import Briefing, DeepDive, Keyword, ReadMore, SearchDocument, Takeaway
-from editorial import translation_state
 from editorial.models import TranslationState
+from editorial.translation import state as translation_state
 
 BATCH_SIZE = 2000
 

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, no_translations
 
-from editorial.archive import ArchiveError, restore_archive
+from editorial.interchange.archive import ArchiveError, restore_archive
 
 
 class Command(BaseCommand):

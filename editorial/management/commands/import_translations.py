@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, no_translations
 
-from editorial.translation_po import POImportError, import_po, read_po
+from editorial.translation.po import POImportError, import_po, read_po
 
 
 class Command(BaseCommand):

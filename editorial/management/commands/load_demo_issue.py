@@ -4,8 +4,8 @@ from django.core.management.base import BaseCommand, no_translations
 from django.db import IntegrityError
 
 from briefing.models import Briefing
-from editorial.importing import ImportRefused, save_briefing_data
-from editorial.textformat import parse_briefing_text
+from editorial.interchange.importing import ImportRefused, save_briefing_data
+from editorial.interchange.textformat import parse_briefing_text
 
 DEMO_ISSUE = Path(__file__).resolve().parents[2] / "demo" / "daily-briefing-2026-05-19.txt"
 

@@ -3,8 +3,8 @@ import json
 from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from briefing.models import Briefing
-from editorial.importing import ImportRefused, parse_date
-from editorial.translation_status import load_with_status, summarize
+from editorial.interchange.importing import ImportRefused, parse_date
+from editorial.translation.status import load_with_status, summarize
 
 
 class Command(BaseCommand):

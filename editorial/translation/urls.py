@@ -1,7 +1,8 @@
 from django.urls import path
 
-from . import converters  # noqa: F401  (registers "isodate" and "language")
-from . import translation_views as views
+from editorial import converters  # noqa: F401  (registers "isodate" and "language")
+
+from . import views
 
 app_name = "translation"
 urlpatterns = [

@@ -14,7 +14,7 @@ from rapidfuzz import fuzz, process
 
 from briefing.models import Keyword
 
-from .translation_state import normalize
+from .state import normalize
 
 SIMILARITY_THRESHOLD = 70
 SUGGESTIONS_PER_FIELD = 3

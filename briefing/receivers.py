@@ -1,4 +1,7 @@
-"""Keep the page cache and the search documents in step with every content change.
+"""Every effect a save of an issue's parts has in the briefing app, in one place: the page cache
+and the search documents are kept in step with every content change (post_save, post_delete,
+Keyword's pre_delete and the keywords m2m). The editorial app's effects (translation state, the
+edit token) are in editorial/receivers.py.
 
 A change moves the content generation on in the database, in the change's own transaction, and
 removes the cache's copy of it twice: at once (so that the rest of the same request or transaction

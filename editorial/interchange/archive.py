@@ -16,10 +16,10 @@ from django.db import connection, transaction
 
 from briefing.models import Briefing
 from briefing.serialization import LANGUAGE_CODES, briefing_to_dict
-from editorial.importing import ImportRefused, save_briefing_data
+from editorial.interchange.importing import ImportRefused, save_briefing_data
 from editorial.models import TranslationState
-from editorial.translation_state import TRANSLATED_FIELDS
-from editorial.translation_status import _states_for, _walk
+from editorial.translation.state import TRANSLATED_FIELDS
+from editorial.translation.status import _states_for, _walk
 
 
 class ArchiveError(Exception):

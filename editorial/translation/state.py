@@ -1,21 +1,19 @@
 """Keeping TranslationState in step with every save of a translated model.
 
-The receivers run on post_save, so every path that saves a model keeps the status: the admin,
-the translator editor, the importers, reversion restores (raw saves included) and any other
-code. QuerySet.update(), bulk_create() and raw SQL send no signals and bypass it: after such a
-write call rebuild_states(briefing), which records any text it finds changed.
+editorial.receivers calls sync_states on post_save, so every path that saves a model keeps the
+status: the admin, the translator editor, the importers, reversion restores (raw saves included)
+and any other code. QuerySet.update(), bulk_create() and raw SQL send no signals and bypass it:
+after such a write call rebuild_states(briefing), which records any text it finds changed.
 """
 
 import hashlib
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
 
 from briefing.models import Briefing, DeepDive, Keyword, ReadMore, Takeaway
 from briefing.serialization import LANGUAGE_CODES
-
-from .models import TranslationState
+from editorial.models import TranslationState
 
 # The translated fields of each model, in the order an issue reads.
 TRANSLATED_FIELDS = {
@@ -172,31 +170,3 @@ def rebuild_states(briefing) -> int:
     """Bring the records of one briefing up to date after writes that sent no signal."""
     briefing = Briefing.objects.with_contents().get(pk=briefing.pk)
     return sync_states(briefing_objects(briefing))
-
-
-def _saved(sender, instance, raw=False, update_fields=None, **kwargs):
-    # raw saves are not skipped: reversion's revert() saves with raw=True, and a restore must
-    # update the records like any other write.
-    fields = TRANSLATED_FIELDS[sender]
-    columns = {
-        f"{field}{suffix}"
-        for field in fields
-        for suffix in ("", *(f"_{c}" for c in LANGUAGE_CODES))
-    }
-    if update_fields is not None and not columns.intersection(update_fields):
-        return  # e.g. save(update_fields=["status"]): no text changed
-    sync_states([instance])
-
-
-def _deleted(sender, instance, **kwargs):
-    TranslationState.objects.filter(
-        content_type=ContentType.objects.get_for_model(sender), object_id=instance.pk
-    ).delete()
-
-
-def connect() -> None:
-    for model in TRANSLATED_FIELDS:
-        post_save.connect(_saved, sender=model, dispatch_uid=f"translation_state_saved_{model}")
-        post_delete.connect(
-            _deleted, sender=model, dispatch_uid=f"translation_state_deleted_{model}"
-        )

@@ -14,15 +14,13 @@ from django.views.decorators.http import require_POST
 
 from briefing.models import Briefing
 from briefing.serialization import LANGUAGE_CODES
+from editorial.permissions import can_translate
 
-from .translation_editor import editor_rows, save_translations, translatable
-from .translation_forms import POUploadForm, QueueFilterForm, TranslationForm
-from .translation_po import POImportError, export_po, import_po, read_po
-from .translation_state import other_language
-from .translation_status import OUTDATED, load_with_status, summarize, translation_queue
-
-# Translators and Editors both hold it (editorial.roles); so does a superuser.
-TRANSLATE_PERMISSION = "briefing.change_briefing"
+from .editor import editor_rows, save_translations, translatable
+from .forms import POUploadForm, QueueFilterForm, TranslationForm
+from .po import POImportError, export_po, import_po, read_po
+from .state import other_language
+from .status import OUTDATED, load_with_status, summarize, translation_queue
 
 
 def translator_required(view):
@@ -30,7 +28,7 @@ def translator_required(view):
     def wrapped(request, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path(), reverse("admin:login"))
-        if not (request.user.is_staff and request.user.has_perm(TRANSLATE_PERMISSION)):
+        if not can_translate(request.user):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 

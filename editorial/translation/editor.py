@@ -8,15 +8,15 @@ import reversion
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .translation_checks import check
-from .translation_memory import glossary, suggestions, terms_in
-from .translation_state import (
+from .checks import check
+from .memory import glossary, suggestions, terms_in
+from .state import (
     keep_source_current,
     mark_still_correct,
     normalize,
     other_language,
 )
-from .translation_status import OUTDATED, STATUS_LABELS, TranslatedField
+from .status import OUTDATED, STATUS_LABELS, TranslatedField
 
 
 @dataclass

@@ -5,7 +5,7 @@ import json
 
 from briefing.models import Briefing
 from briefing.serialization import briefing_to_dict
-from editorial.textformat import format_briefing_text
+from editorial.interchange.textformat import format_briefing_text
 
 FORMATS = ("text", "json")
 TEXT_LANGUAGES = ("ja", "en", "both")

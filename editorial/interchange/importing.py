@@ -10,7 +10,6 @@ import reversion
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db import transaction
-from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -73,15 +72,25 @@ def parse_date(value) -> datetime.date:
 
 
 @transaction.atomic
-def save_briefing_data(data: dict, *, replace: bool = False, publish: bool = False) -> Briefing:
+def save_briefing_data(
+    data: dict,
+    *,
+    replace: bool = False,
+    publish: bool = False,
+    publish_at: datetime.datetime | None = None,
+) -> Briefing:
     """Create (or with replace=True, overwrite in place) the briefing described by `data`.
+
+    publish=True publishes it, stamped now, or for an issue of a past date its own date at the
+    edition hour (`Briefing.publication_moment`); `publish_at` publishes (or, in the future,
+    schedules) it at that moment.
 
     The save is one history revision (joined to the caller's revision if one is open, so the
     admin's import records who imported).
     """
     try:
         with reversion.create_revision():
-            briefing = _save(data, replace=replace, publish=publish)
+            briefing = _save(data, replace=replace, publish=publish, publish_at=publish_at)
             reversion.add_to_revision(briefing)
             reversion.set_comment(_("Imported from text."))
             return briefing
@@ -89,7 +98,7 @@ def save_briefing_data(data: dict, *, replace: bool = False, publish: bool = Fal
         raise ImportRefused(_("Malformed briefing data: %(error)r") % {"error": exc}) from None
 
 
-def _save(data: dict, *, replace: bool, publish: bool) -> Briefing:
+def _save(data: dict, *, replace: bool, publish: bool, publish_at) -> Briefing:
     date = parse_date(data["date"])
     briefing = Briefing.objects.select_for_update().filter(date=date).first()
     if briefing is not None and not replace:
@@ -104,10 +113,13 @@ def _save(data: dict, *, replace: bool, publish: bool) -> Briefing:
     briefing.status = data.get("status") or Briefing.Status.DRAFT
     if publish:
         briefing.status = Briefing.Status.PUBLISHED
-    if data.get("publish_at"):
+    if publish_at is not None:
+        briefing.status = Briefing.Status.PUBLISHED
+        briefing.publish_at = publish_at
+    elif data.get("publish_at"):
         briefing.publish_at = datetime.datetime.fromisoformat(data["publish_at"])
     if briefing.status == Briefing.Status.PUBLISHED and briefing.publish_at is None:
-        briefing.publish_at = timezone.now()
+        briefing.publish_at = briefing.publication_moment()
     _clean(briefing, date.isoformat())
     briefing.save()
 

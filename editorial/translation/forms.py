@@ -2,8 +2,8 @@ from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .translation_state import fingerprint, normalize, other_language
-from .translation_status import MISSING, OUTDATED
+from .state import fingerprint, normalize, other_language
+from .status import MISSING, OUTDATED
 
 DIRECTION_CHOICES = [
     ("", _("Any direction")),

@@ -12,9 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from briefing.models import Briefing
 from briefing.serialization import LANGUAGE_CODES
+from editorial.models import TranslationState
 
-from .models import TranslationState
-from .translation_state import (
+from .state import (
     EMPTY_FINGERPRINT,
     TRANSLATED_FIELDS,
     fingerprint,

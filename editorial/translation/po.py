@@ -16,15 +16,15 @@ from django.utils.translation import gettext as _
 
 from briefing.models import Briefing
 from briefing.serialization import LANGUAGE_CODES
+from editorial.interchange.importing import ImportRefused, parse_date
 
-from .importing import ImportRefused, parse_date
-from .translation_state import (
+from .state import (
     keep_source_current,
     mark_still_correct,
     normalize,
     other_language,
 )
-from .translation_status import OUTDATED, briefing_status
+from .status import OUTDATED, briefing_status
 
 
 class POImportError(Exception):

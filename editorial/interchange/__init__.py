@@ -1,0 +1,1 @@
+"""Issues in and out: the plain-text format, import, export, and the archive backup and restore."""
