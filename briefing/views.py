@@ -27,7 +27,7 @@ from modeltranslation.translator import translator
 
 from . import search as search_module
 from .cache import cached_page, mark_private
-from .localization import localized, reader_language, reading_minutes
+from .localization import reader_language, reading_minutes
 from .models import Briefing, DeepDive, Keyword, ReadMore, Takeaway
 from .serialization import briefing_to_dict, completeness
 
