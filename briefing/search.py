@@ -20,8 +20,8 @@ from django.db.models import Count, Window
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from .content import LANGUAGE_CODES, translated_values
 from .models import Briefing, SearchDocument
-from .serialization import LANGUAGE_CODES, briefing_to_dict, translated_values
 
 MAX_QUERY_LENGTH = 100
 # PostgreSQL's trigram index on SearchDocument.body (created by migration 0003).
@@ -41,7 +41,7 @@ def clean_query(raw: str) -> str:
 def document_texts(briefing) -> dict[str, str]:
     """Every translated value of an issue per language, one field per line."""
     texts = {code: [] for code in LANGUAGE_CODES}
-    for _label, values in translated_values(briefing_to_dict(briefing)):
+    for _path, values in translated_values(briefing):
         for code in LANGUAGE_CODES:
             if values.get(code):
                 # One field per line, so that a snippet never runs from one field into another.

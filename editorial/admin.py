@@ -26,8 +26,9 @@ from modeltranslation.admin import (
 )
 from reversion_compare.admin import CompareVersionAdmin
 
+from briefing.content import DEEP_DIVE, ISSUE, LANGUAGE_CODES, READ_MORE, TAKEAWAY
 from briefing.models import Briefing, DeepDive, Keyword, ReadMore, Takeaway
-from briefing.serialization import LANGUAGE_CODES, briefing_to_dict, completeness
+from briefing.serialization import briefing_to_dict, completeness
 from editorial import history, workflow
 from editorial.forms import BriefingAdminForm, DeepDiveAdminForm, ScheduleForm
 from editorial.permissions import can_edit_structure, can_publish, locked_fields
@@ -105,14 +106,7 @@ class ErrorSummaryMixin:
 
 class DeepDiveInline(LockedFieldsMixin, TranslationStackedInline):
     model = DeepDive
-    fields = (
-        "position",
-        "title",
-        "what_happened",
-        "why_it_matters",
-        "practical_points",
-        "takeaway_list",
-    )
+    fields = ("position", *DEEP_DIVE.translated, *DEEP_DIVE.untranslated, "takeaway_list")
     readonly_fields = ("takeaway_list",)
     extra = 0
     show_change_link = True
@@ -145,7 +139,7 @@ class DeepDiveInline(LockedFieldsMixin, TranslationStackedInline):
 
 class ReadMoreInline(LockedFieldsMixin, TranslationStackedInline):
     model = ReadMore
-    fields = ("position", "title", "summary", "url")
+    fields = ("position", *READ_MORE.translated, *READ_MORE.untranslated)
     extra = 0
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
@@ -181,19 +175,13 @@ class BriefingAdmin(
     list_filter = (StateFilter,)
     date_hierarchy = "date"
     search_fields = (
-        "theme_ja",
-        "theme_en",
-        "lead_ja",
-        "lead_en",
-        "tldr_ja",
-        "tldr_en",
-        "deep_dives__title_ja",
-        "deep_dives__title_en",
+        *(f"{field}_{code}" for field in ISSUE.translated for code in LANGUAGE_CODES),
+        *(f"deep_dives__title_{code}" for code in LANGUAGE_CODES),
     )
     autocomplete_fields = ("keywords",)
     fieldsets = (
         (None, {"fields": ("date", "status", "publish_at", "edit_token")}),
-        (_("Content"), {"fields": ("theme", "lead", "tldr", "keywords")}),
+        (_("Content"), {"fields": (*ISSUE.translated, "keywords")}),
     )
     inlines = (DeepDiveInline, ReadMoreInline)
     actions = ("submit_for_review", "publish_now", "schedule", "unpublish", "start_next_issue")
@@ -433,7 +421,7 @@ def _preview_url(briefing, lang, parallel=False):
 
 class TakeawayInline(LockedFieldsMixin, TranslationTabularInline):
     model = Takeaway
-    fields = ("position", "text")
+    fields = ("position", *TAKEAWAY.translated)
     extra = 0
     formfield_overrides = {
         models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 80})}
@@ -454,15 +442,7 @@ class DeepDiveAdmin(
     """A deep dive with its key takeaways, reached from its briefing's page."""
 
     form = DeepDiveAdminForm
-    fields = (
-        "briefing",
-        "position",
-        "edit_token",
-        "title",
-        "what_happened",
-        "why_it_matters",
-        "practical_points",
-    )
+    fields = ("briefing", "position", "edit_token", *DEEP_DIVE.translated, *DEEP_DIVE.untranslated)
     inlines = (TakeawayInline,)
     list_display = ("__str__", "title")
     list_select_related = ("briefing",)
@@ -502,5 +482,5 @@ class DeepDiveAdmin(
 
 @admin.register(Keyword)
 class KeywordAdmin(LockedFieldsMixin, CompareVersionAdmin, TabbedTranslationAdmin):
-    list_display = ("slug", "name_ja", "name_en")
-    search_fields = ("slug", "name_ja", "name_en")
+    list_display = ("slug", *(f"name_{code}" for code in LANGUAGE_CODES))
+    search_fields = ("slug", *(f"name_{code}" for code in LANGUAGE_CODES))

@@ -11,8 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 
+from briefing import content
 from briefing.models import Briefing
-from briefing.serialization import translated_values
 from briefing.views import render_issue, render_parallel
 from editorial.forms import ImportTextForm
 from editorial.interchange.exporting import (
@@ -24,7 +24,6 @@ from editorial.interchange.exporting import (
 )
 from editorial.interchange.importing import ImportRefused, save_briefing_data
 from editorial.permissions import CREATE_PERMISSION, can_preview
-from editorial.workflow import describe_field
 
 
 def get_briefing_for_staff(request, date: datetime.date, queryset=None) -> Briefing:
@@ -65,15 +64,14 @@ def export(request, date, format, lang):
 
 def parsed_rows(data: dict) -> list[tuple[str, str, str]]:
     """The parsed issue as (field, Japanese, English) rows, for the editor to check."""
-    rows = [
-        (describe_field(label), values["ja"], values["en"])
-        for label, values in translated_values(data)
-    ]
-    for item in data["read_more"]:
-        if item.get("url"):
-            rows.append(
-                (describe_field(f"read_more[{item['position']}]") + " · URL", item["url"], "")
-            )
+    rows = []
+    for node in content.walk(data):
+        for name in node.part.translated:
+            values = content.translations(node.item, name)
+            rows.append((content.describe(node.field_path(name)), values["ja"], values["en"]))
+        for name in node.part.untranslated:
+            if node.item.get(name):
+                rows.append((content.describe(node.field_path(name)), node.item[name], ""))
     return rows
 
 

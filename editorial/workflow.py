@@ -6,15 +6,14 @@ public is never decided here: that is `Briefing.objects.published()`.
 """
 
 import datetime
-import re
 
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from modeltranslation.translator import translator
 
+from briefing.content import LANGUAGE_CODES, TRANSLATED_FIELDS, describe, translated_values
 from briefing.models import Briefing, DeepDive, ReadMore, Takeaway
-from briefing.serialization import LANGUAGE_CODES, briefing_to_dict, translated_values
+from briefing.serialization import briefing_to_dict
 
 
 class WorkflowError(Exception):
@@ -98,7 +97,7 @@ def next_morning(now: datetime.datetime | None = None, hour: int = 6) -> datetim
 
 def _no_text(model) -> dict[str, str]:
     """Every translated field empty, as the importer leaves a field nobody wrote."""
-    fields = translator.get_options_for_model(model).all_fields
+    fields = TRANSLATED_FIELDS[model]
     return {f"{field}_{code}": "" for field in fields for code in LANGUAGE_CODES}
 
 
@@ -128,49 +127,14 @@ def start_next_issue(briefing: Briefing) -> Briefing:
     return following
 
 
-FIELD_LABELS = {
-    "theme": _("theme"),
-    "lead": _("lead"),
-    "tldr": _("TL;DR"),
-    "title": _("title"),
-    "what_happened": _("what happened"),
-    "why_it_matters": _("why it matters"),
-    "practical_points": _("practical points"),
-    "summary": _("summary"),
-    "text": _("text"),
-    "name": _("name"),
-}
-PART_LABELS = {
-    "deep_dives": _("Deep dive %(number)s"),
-    "takeaways": _("key takeaway %(number)s"),
-    "read_more": _("Read-more item %(number)s"),
-    "keywords": _("Keyword %(number)s"),
-}
-_PART = re.compile(r"(\w+)\[([^\]]+)\]")
-
-
-def describe_field(label: str) -> str:
-    """'deep_dives[2].takeaways[1].text' → 'Deep dive 02 · key takeaway 01 · text'."""
-    words = []
-    for part in label.split("."):
-        match = _PART.fullmatch(part)
-        if match:
-            name, number = match.groups()
-            number = f"{int(number):02d}" if number.isdigit() else number
-            words.append(str(PART_LABELS[name] % {"number": number}))
-        else:
-            words.append(str(FIELD_LABELS.get(part, part)))
-    return " · ".join(words)
-
-
 def missing_translations(data: dict) -> dict[str, list[str]]:
     """Per language, the fields written in another language but empty in this one."""
     missing = {code: [] for code in LANGUAGE_CODES}
-    for label, values in translated_values(data):
+    for path, values in translated_values(data):
         if any(values.values()):
             for code in LANGUAGE_CODES:
                 if not values.get(code):
-                    missing[code].append(describe_field(label))
+                    missing[code].append(describe(path))
     return {code: fields for code, fields in missing.items() if fields}
 
 

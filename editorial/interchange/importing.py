@@ -14,8 +14,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from briefing.content import DEEP_DIVE, ISSUE, LANGUAGE_CODES, READ_MORE, TAKEAWAY, set_values
 from briefing.models import Briefing, DeepDive, Keyword, ReadMore, Takeaway
-from briefing.serialization import LANGUAGE_CODES
 
 
 class ImportRefused(Exception):
@@ -24,11 +24,6 @@ class ImportRefused(Exception):
 
 class BriefingExists(ImportRefused):
     """There is already a briefing for that date and replacing it was not asked for."""
-
-
-def _set_translations(obj, field: str, values: dict) -> None:
-    for code in LANGUAGE_CODES:
-        setattr(obj, f"{field}_{code}", values.get(code) or "")
 
 
 NUL_MESSAGE = gettext_lazy("It contains a NUL character (U+0000), which cannot be stored.")
@@ -108,8 +103,7 @@ def _save(data: dict, *, replace: bool, publish: bool, publish_at) -> Briefing:
     if briefing is None:
         briefing = Briefing(date=date)
 
-    for field in ("theme", "lead", "tldr"):
-        _set_translations(briefing, field, data[field])
+    set_values(briefing, ISSUE, data)
     briefing.status = data.get("status") or Briefing.Status.DRAFT
     if publish:
         briefing.status = Briefing.Status.PUBLISHED
@@ -137,9 +131,8 @@ def _save(data: dict, *, replace: bool, publish: bool, publish_at) -> Briefing:
     for item in data["deep_dives"]:
         position = item["position"]
         deep_dive = deep_dives.get(position) or DeepDive(briefing=briefing, position=position)
-        for field in ("title", "what_happened", "why_it_matters", "practical_points"):
-            _set_translations(deep_dive, field, item[field])
-        label = _("deep dive %(number)02d") % {"number": deep_dive.position}
+        set_values(deep_dive, DEEP_DIVE, item)
+        label = DEEP_DIVE.section(deep_dive.position)
         _check_unique(seen_positions, deep_dive.position, label)
         _clean(deep_dive, label, exclude=["briefing"])
         deep_dive.save()
@@ -150,10 +143,8 @@ def _save(data: dict, *, replace: bool, publish: bool, publish_at) -> Briefing:
             takeaway = existing_takeaways.get(takeaway_data["position"]) or Takeaway(
                 deep_dive=deep_dive, position=takeaway_data["position"]
             )
-            _set_translations(takeaway, "text", takeaway_data["text"])
-            takeaway_label = f"{label}, " + _("takeaway %(number)02d") % {
-                "number": takeaway.position
-            }
+            set_values(takeaway, TAKEAWAY, takeaway_data)
+            takeaway_label = f"{label} · {TAKEAWAY.section(takeaway.position)}"
             _check_unique(takeaway_positions, takeaway.position, takeaway_label)
             _clean(takeaway, takeaway_label, exclude=["deep_dive"])
             takeaway.save()
@@ -166,10 +157,8 @@ def _save(data: dict, *, replace: bool, publish: bool, publish_at) -> Briefing:
     for item in data["read_more"]:
         position = item["position"]
         read_more_item = read_more.get(position) or ReadMore(briefing=briefing, position=position)
-        read_more_item.url = item.get("url", "")
-        _set_translations(read_more_item, "title", item["title"])
-        _set_translations(read_more_item, "summary", item["summary"])
-        label = _("read-more item %(number)02d") % {"number": read_more_item.position}
+        set_values(read_more_item, READ_MORE, item)
+        label = READ_MORE.section(read_more_item.position)
         _check_unique(seen_positions, read_more_item.position, label)
         _clean(read_more_item, label, exclude=["briefing"])
         read_more_item.save()
