@@ -5,6 +5,7 @@ import json
 
 import pytest
 from django.core.management import CommandError
+from django.utils import translation
 
 from briefing.models import Briefing, DeepDive
 from briefing.serialization import briefing_to_dict
@@ -17,6 +18,13 @@ from editorial.interchange.textformat import (
 from tests.factories import make_briefing, run_command
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _in_english():
+    """Parser messages in English, as management commands give them."""
+    with translation.override("en"):
+        yield
 
 TEXT = """2026-05-19
 
