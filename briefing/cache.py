@@ -21,12 +21,14 @@ import hashlib
 import math
 import time
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError
 from django.db.models import F, Subquery
 from django.db.models.functions import Now
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
@@ -164,6 +166,14 @@ def _retry_invalidation() -> None:
         forget_generation()
 
 
+def _canonical_query(request, used: tuple[str, ...]) -> str:
+    if not request.META.get("QUERY_STRING"):
+        return ""
+    if settings.BENCHMARK_BASELINE:  # `make bench` makes uncached requests with ?bench=N
+        used = (*used, "bench")
+    return urlencode([(name, request.GET[name]) for name in used if name in request.GET])
+
+
 def _page_key(request) -> str:
     # The language is in the path too; it is named here so that a cached page can never be
     # served in the wrong language whatever the URL scheme becomes.
@@ -225,7 +235,7 @@ def _storable(response) -> bool:
     )
 
 
-def cached_page(view):
+def cached_page(view=None, *, query: tuple[str, ...] = ()):
     """Serve a public GET view from the page cache, with ETag/Last-Modified and 304s.
 
     Only 200 responses that are not marked private are stored; the wrapped view must not depend
@@ -233,12 +243,25 @@ def cached_page(view):
     generation and the page together). Pages under a language prefix are looked up and stored
     by `PageCacheMiddleware` (below) when it is installed, so that a hit skips the rest of the
     middleware too; this decorator serves the others (sitemap, robots.txt) by itself.
+
+    `query` names the query parameters the view reads (`@cached_page(query=("q", "page"))`). A
+    request with any other parameter, or with one of these twice, is redirected to the URL with
+    only the parameters the view reads (its last value of each, as `QueryDict.get` gives):
+    anyone can make up new query strings, and each would otherwise render the page from the
+    database and store another copy of it.
     """
+    if view is None:
+        return functools.partial(cached_page, query=query)
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         if request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
+        canonical = _canonical_query(request, query)
+        if canonical != request.META.get("QUERY_STRING", ""):
+            return HttpResponsePermanentRedirect(
+                request.path + (f"?{canonical}" if canonical else "")
+            )
         # Set by PageCacheMiddleware: the page key, and the generation when it found one.
         looked_up = getattr(request, "page_cache_lookup", None)
         if looked_up is not None and looked_up[1] is not None:
