@@ -50,6 +50,12 @@ def test_redis_is_a_cache_without_persistence_and_reports_health(compose):
     assert redis["healthcheck"]["test"] == ["CMD", "redis-cli", "ping"]
 
 
+def test_redis_memory_is_capped_and_evicts_the_least_recently_used_pages(compose):
+    command = compose["services"]["redis"]["command"]
+
+    assert command[5:] == ["--maxmemory", "256mb", "--maxmemory-policy", "allkeys-lru"]
+
+
 def test_the_site_waits_for_a_healthy_database_and_redis(compose):
     assert compose["services"]["web"]["depends_on"] == {
         "db": {"condition": "service_healthy"},
