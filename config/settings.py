@@ -80,6 +80,17 @@ def envchoice(name: str, default: str, choices: tuple[str, ...]) -> str:
     return value
 
 
+def web_workers() -> int:
+    """gunicorn's worker processes per instance (gunicorn.conf.py): WEB_CONCURRENCY, else the
+    usual rule for synchronous workers on the CPUs this process may use (cpusets, inside a
+    container), not the host's."""
+    if hasattr(os, "sched_getaffinity"):
+        cpus = len(os.sched_getaffinity(0))
+    else:
+        cpus = os.cpu_count() or 1
+    return envint("WEB_CONCURRENCY", 2 * cpus + 1, minimum=1)
+
+
 DEBUG = envbool("DJANGO_DEBUG", True)
 
 DEVELOPMENT_SECRET_KEY = "django-insecure-local-development-key-never-use-in-production"
@@ -252,7 +263,11 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# The public address: every link sent elsewhere (feeds, sitemap, canonical, API) is made from it,
+# never from the request's Host. `check --deploy` requires https (briefing/checks.py).
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Processes serving the site here; a per-process cache is only safe with one (briefing/checks.py).
+WEB_CONCURRENCY = web_workers()
 
 LOGIN_URL = "admin:login"
 
