@@ -180,11 +180,16 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# During a request a query that waits longer than this is abandoned, and the process answers 503
+# without trying the database until it answers again (config/database.py).
+DATABASE_QUERY_TIMEOUT = envint("DJANGO_DB_QUERY_TIMEOUT", 3, minimum=1)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend, failing fast when PostgreSQL stops answering (config/postgresql/).
+    DATABASES["default"]["ENGINE"] = "config.postgresql"
     # Fail fast when PostgreSQL is unreachable, so readers get the 503 page in seconds
-    # rather than a gunicorn worker timeout.
+    # rather than a gunicorn worker timeout (libpq's minimum is 2 s).
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
-        "connect_timeout", envint("DJANGO_DB_CONNECT_TIMEOUT", 5, minimum=1)
+        "connect_timeout", envint("DJANGO_DB_CONNECT_TIMEOUT", 2, minimum=2)
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -56,7 +56,7 @@ def test_unknown_parameters_redirect_without_the_database_or_a_cache_entry(
     ("url", "canonical"),
     [
         ("/en/archive/?page=1&utm_source=x", "/en/archive/?page=1"),
-        ("/en/search/?page=1&q=Theme", "/en/search/?q=Theme&page=1"),
+        ("/en/search/?page=1&q=Theme&x=1", "/en/search/?q=Theme&page=1"),
         ("/en/search/?q=a&q=Theme", "/en/search/?q=Theme"),
         ("/en/search/?q=Theme&x=%00", "/en/search/?q=Theme"),
         ("/api/v1/briefings/?page=1&page=1", "/api/v1/briefings/?page=1"),
@@ -79,3 +79,14 @@ def test_a_query_string_the_view_reads_is_served_and_cached(
 
     assert first.status_code == 200
     assert again.content == first.content
+
+
+def test_the_same_parameters_written_differently_share_one_cache_entry(client, briefing):
+    first = client.get("/en/search/?q=Theme%2005")
+    entries = stored_entries()
+    again = client.get("/en/search/?q=Theme+05")
+    once_more = client.get("/en/search/?q=%54heme 05")
+
+    assert first.status_code == again.status_code == once_more.status_code == 200
+    assert again.content == first.content == once_more.content
+    assert stored_entries() == entries

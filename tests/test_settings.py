@@ -291,7 +291,7 @@ def test_production_is_secure_by_default_with_shared_cache_and_pooled_connection
         "cookies": [[True, True, "Lax"], [True, True, "Lax"], [True, True, "Lax"]],
         "upgrade-insecure-requests": True,
         "staticfiles": "whitenoise.storage.CompressedManifestStaticFilesStorage",
-        "database": ["django.db.backends.postgresql", 60, True, 5],
+        "database": ["config.postgresql", 60, True, 2],
         "cache": ["django_redis.cache.RedisCache", "redis://redis:6379/0"],
     }
 
