@@ -31,7 +31,7 @@ from reversion_compare.admin import CompareVersionAdmin
 from briefing.content import DEEP_DIVE, ISSUE, LANGUAGE_CODES, READ_MORE, TAKEAWAY
 from briefing.models import Briefing, DeepDive, Keyword, ReadMore, Takeaway
 from briefing.serialization import briefing_to_dict, completeness
-from editorial import history, workflow, workflow_views
+from editorial import compare, history, workflow, workflow_views
 from editorial.forms import (
     BriefingAdminForm,
     DeepDiveAdminForm,
@@ -427,6 +427,31 @@ class BriefingAdmin(
 
     def issue_pk(self, briefing):
         return briefing.pk
+
+    def compare_view(self, request, object_id, extra_context=None):
+        """Two versions of the whole issue, with the text that changed inside every part."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        briefing = self.get_object(request, object_id)
+        if briefing is None:
+            raise Http404
+        ids = [request.GET.get("version_id1", ""), request.GET.get("version_id2", "")]
+        if not all(value.isdigit() for value in ids):
+            raise Http404
+        versions = sorted(
+            (get_object_or_404(history.issue_versions(briefing.pk), pk=pk) for pk in ids),
+            key=lambda v: (v.revision.date_created, v.pk),
+        )
+        older, newer = (history.Snapshot(v.revision, briefing.pk).to_dict() for v in versions)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Compare versions of %(date)s") % {"date": briefing},
+            "opts": self.model._meta,
+            "original": briefing,
+            "versions": [(v, history.describe(v.revision.comment)) for v in versions],
+            "changes": compare.changes(older, newer),
+        }
+        return TemplateResponse(request, "admin/briefing/briefing/compare.html", context)
 
     def get_readonly_fields(self, request, obj=None):
         return (*super().get_readonly_fields(request, obj), "publication")
