@@ -9,7 +9,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import Prefetch
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -28,10 +27,11 @@ from reversion_compare.admin import CompareVersionAdmin
 
 from briefing.content import DEEP_DIVE, ISSUE, LANGUAGE_CODES, READ_MORE, TAKEAWAY
 from briefing.models import Briefing, DeepDive, Keyword, ReadMore, Takeaway
-from briefing.serialization import briefing_to_dict, completeness
+from briefing.serialization import briefing_to_dict
 from editorial import history, workflow
 from editorial.forms import BriefingAdminForm, DeepDiveAdminForm, ScheduleForm
 from editorial.permissions import can_edit_structure, can_publish, locked_fields
+from editorial.translation import completeness as stored_completeness
 
 # Admin autodiscovery runs before EditorialConfig.ready(); registering here first keeps
 # VersionAdmin from registering the models with follow rules guessed from the inlines.
@@ -190,12 +190,8 @@ class BriefingAdmin(
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         if request.resolver_match and request.resolver_match.url_name.endswith("changelist"):
-            # The list shows completeness, which reads every text of each issue.
-            queryset = queryset.prefetch_related(
-                "keywords",
-                Prefetch("deep_dives", queryset=DeepDive.objects.prefetch_related("takeaways")),
-                "read_more",
-            )
+            # The list shows the stored completeness: one query for the page.
+            queryset = stored_completeness.with_completeness(queryset)
         return queryset
 
     # Permissions named by the actions below.
@@ -230,10 +226,9 @@ class BriefingAdmin(
             format_html('<span class="editorial-other-language">{}</span>', other) if other else "—"
         )
 
-    @admin.display(description=_("translated"))
+    @admin.display(description=_("written and up to date"))
     def completeness(self, briefing):
-        shares = completeness(briefing_to_dict(briefing))
-        return " · ".join(f"{code} {shares[code]}%" for code in LANGUAGE_CODES)
+        return stored_completeness.describe(briefing)
 
     def view_on_site(self, briefing):
         # The public URL of a draft is a 404; the preview shows any issue to its staff.
@@ -280,7 +275,14 @@ class BriefingAdmin(
             self.warn_missing_translations(request, [briefing])
 
     def warn_missing_translations(self, request, briefings):
-        for briefing in Briefing.objects.with_contents().filter(pk__in=[b.pk for b in briefings]):
+        """The publish confirmation: each issue's completeness, and the fields still missing."""
+        issues = Briefing.objects.with_contents().filter(pk__in=[b.pk for b in briefings])
+        for briefing in stored_completeness.with_completeness(issues):
+            messages.info(
+                request,
+                gettext("%(date)s: %(figures)s written and up to date.")
+                % {"date": briefing, "figures": stored_completeness.describe(briefing)},
+            )
             missing = workflow.missing_translations(briefing_to_dict(briefing))
             for code, fields in missing.items():
                 messages.warning(

@@ -149,20 +149,3 @@ def summarize(fields: list[TranslatedField]) -> dict:
             "completeness": round(100 * done / len(written)) if written else 100,
         }
     return summary
-
-
-def needs_translation(summary: dict, *, target: str | None = None, status: str | None = None):
-    """Does a summary show work for the given target language and status (None: any)?"""
-    targets = [target] if target else LANGUAGE_CODES
-    statuses = [status] if status else [MISSING, OUTDATED]
-    return any(summary[code][s] for code in targets for s in statuses)
-
-
-def translation_queue(*, target: str | None = None, status: str | None = None) -> list:
-    """Briefings with work for translators, newest first, each with `.translation_summary`."""
-    queue = []
-    for briefing in load_with_status(Briefing.objects.order_by("-date")):
-        briefing.translation_summary = summarize(briefing.translated_fields)
-        if needs_translation(briefing.translation_summary, target=target, status=status):
-            queue.append(briefing)
-    return queue
