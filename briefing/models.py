@@ -214,6 +214,25 @@ class SearchDocument(models.Model):
         return str(self.briefing_id)
 
 
+class ContentGeneration(models.Model):
+    """The number of the current content generation: one row, moved on by every content change.
+
+    Kept in the database, in the same transaction as the change itself, so that it cannot be
+    lost when the cache is unreachable at the time of the edit; the page cache keeps a copy for
+    a few seconds only (briefing/cache.py).
+    """
+
+    number = models.PositiveBigIntegerField(default=0)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("content generation")
+        verbose_name_plural = _("content generations")
+
+    def __str__(self):
+        return str(self.number)
+
+
 class Completeness(models.Model):
     """How much of an issue is written and up to date in one language: the one completeness
     figure the admin list, the translation queue and editor, `translation_status`, the publish

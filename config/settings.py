@@ -221,16 +221,33 @@ STORAGES = {
     },
 }
 
+
+def redis_cache(location: str, key_prefix: str, timeout_seconds: float = 0.25) -> dict:
+    """The Redis cache: shared by every gunicorn worker and instance, so that an invalidation is
+    seen everywhere, and optional at run time. A cache call that fails or takes longer than the
+    timeout is a miss (the page is rendered from the database), and after a failure the process
+    leaves Redis alone for a few seconds (config/redis_cache.py)."""
+    return {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": location,
+        "KEY_PREFIX": key_prefix,
+        "OPTIONS": {
+            "SOCKET_CONNECT_TIMEOUT": timeout_seconds,
+            "SOCKET_TIMEOUT": timeout_seconds,
+            "IGNORE_EXCEPTIONS": True,
+            "CONNECTION_POOL_CLASS": "config.redis_cache.GuardedConnectionPool",
+        },
+    }
+
+
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
-    # Shared by every gunicorn worker and instance, so an invalidation is seen everywhere.
     CACHES = {
-        "default": {
-            # Django's backend, with one client per connection pool (see the module).
-            "BACKEND": "config.redis_cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env("DJANGO_CACHE_KEY_PREFIX", "briefing"),
-        }
+        "default": redis_cache(
+            REDIS_URL,
+            env("DJANGO_CACHE_KEY_PREFIX", "briefing"),
+            envint("DJANGO_CACHE_TIMEOUT_MS", 250, minimum=10) / 1000,
+        )
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

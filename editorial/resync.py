@@ -39,8 +39,9 @@ def resync(briefing_ids=None) -> dict[str, int]:
             rebuild_search_documents(batch)
         # Keywords on no issue yet (the admin's keyword list) have translation state too.
         counts["translation_states"] += sync_states(list(Keyword.objects.filter(briefings=None)))
-        # Pages cached before must not be served: at once, and again after the commit (as
+        # Pages cached before must not be served: a new content generation in this
+        # transaction, and the cache's copy dropped again after the commit (as
         # briefing/receivers.py does for a save).
         cache.content_changed()
-        transaction.on_commit(cache.content_changed)
+        transaction.on_commit(cache.forget_generation)
     return counts

@@ -179,7 +179,7 @@ def restore_archive(lines: Iterable[bytes]) -> int:
             # One revision for both: the derived data (completeness) is computed when
             # it ends, from the restored translation state.
             with reversion.create_revision():
-                briefing = save_briefing_data(data)
+                briefing = save_briefing_data(data, actor="manage.py import_archive")
                 restore_editorial_state(briefing, data)
         except KeyError as exc:
             raise ArchiveError(f"{date}: {exc} is missing", line_number) from None

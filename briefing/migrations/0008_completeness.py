@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('briefing', '0006_published_date_index'),
+        ('briefing', '0007_content_generation'),
     ]
 
     operations = [
