@@ -3,15 +3,16 @@
 On post_save / post_delete of Briefing, DeepDive, Takeaway, ReadMore and Keyword, and when an
 issue's keywords change:
 1. translation state (editorial.translation.state): the records of the object's translated
-   fields are brought up to date at once (saved) or dropped (deleted);
+   fields are brought up to date (saved) or dropped at once (deleted);
 2. the edit token: a part of an issue saved or deleted moves the issue's updated_at on, so every
    edit form opened before notices the change;
 3. the issue's stored completeness (editorial.translation.completeness) is recomputed.
 
-2 and 3 are per issue, not per row: inside a revision (every write path makes one:
-django-reversion's create_revision) they wait for the revision to be saved, still in the same
-transaction, and run once per issue however many of its rows were saved. A save outside any
-revision (the shell, a test's factory) applies them at once.
+1, 2 and 3 happen once per write, not per row: inside a revision (every write path makes one:
+editorial.history.revision) they wait for the revision to be saved, still in the same
+transaction, and run for every object and issue the write changed, in a fixed number of
+queries. A save outside any revision (the shell, a test's factory) applies them at once.
+Writes that send no signals (the importer's bulk_create) call `rows_written` themselves.
 
 The briefing app's own effects (page cache, search documents) are in briefing/receivers.py.
 QuerySet.update(), bulk_create() and raw SQL send no signals: after such writes run the
@@ -46,10 +47,14 @@ def record_translation_state(sender, instance, raw=False, update_fields=None, **
     }
     if update_fields is not None and not columns.intersection(update_fields):
         return  # e.g. save(update_fields=["status"]): no text changed
-    sync_states([instance])
+    if reversion.is_active():
+        _pending.objects[(sender, instance.pk)] = instance
+    else:
+        sync_states([instance])
 
 
 def drop_translation_state(sender, instance, **kwargs):
+    _pending.objects.pop((sender, instance.pk), None)
     TranslationState.objects.filter(
         content_type=ContentType.objects.get_for_model(sender), object_id=instance.pk
     ).delete()
@@ -57,6 +62,7 @@ def drop_translation_state(sender, instance, **kwargs):
 
 class _Pending(threading.local):
     def __init__(self):
+        self.objects = {}  # (model, pk): the saved instance, whose texts to record
         self.touch, self.completeness = set(), set()
 
 
@@ -87,9 +93,20 @@ def _apply(touch_ids: set, completeness_ids: set) -> None:
 
 def flush_pending(**kwargs) -> None:
     """The revision was saved (post_revision_commit, inside its transaction)."""
-    touch, completeness = _pending.touch, _pending.completeness
-    _pending.touch, _pending.completeness = set(), set()
+    objects, touch, completeness = _pending.objects, _pending.touch, _pending.completeness
+    _pending.objects, _pending.touch, _pending.completeness = {}, set(), set()
+    sync_states(list(objects.values()))  # before completeness, which reads the records
     _apply(touch, completeness)
+
+
+def rows_written(objects, briefing_ids, *, touch: bool = True) -> None:
+    """Rows of these issues written without signals (bulk_create): the effects of their saves."""
+    objects = [obj for obj in objects if type(obj) in TRANSLATED_FIELDS]
+    if reversion.is_active():
+        _pending.objects.update({(type(obj), obj.pk): obj for obj in objects})
+    else:
+        sync_states(objects)
+    issues_changed(briefing_ids, touch=touch)
 
 
 def _issue_ids(instance) -> list[int]:

@@ -7,17 +7,16 @@ list of them, in a fixed number of queries: the briefings with their contents
 
 from dataclasses import dataclass, field
 
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from briefing.content import LANGUAGE_CODES, PART_OF_MODEL, TRANSLATED_FIELDS, walk
+from briefing.content import LANGUAGE_CODES, PART_OF_MODEL, walk
 from briefing.models import Briefing
-from editorial.models import TranslationState
 
 from .state import (
     EMPTY_FINGERPRINT,
     fingerprint,
     other_language,
+    states_for,
     text_of,
 )
 
@@ -71,30 +70,6 @@ def field_status(texts: dict, state, code: str) -> str:
     if state.source_hash == EMPTY_FINGERPRINT:
         return UP_TO_DATE
     return UP_TO_DATE if fingerprint(texts[other]) == state.source_hash else OUTDATED
-
-
-def states_for(objects) -> dict:
-    """{(model, object id, field, language): TranslationState} for the objects, in one query."""
-    ids_by_model = {}
-    for obj in objects:
-        ids_by_model.setdefault(type(obj), set()).add(obj.pk)
-    if not ids_by_model:
-        return {}
-    # Filtering on the content type's natural key (a join) rather than ContentType ids keeps the
-    # query count independent of the content-type cache.
-    condition = Q()
-    for model, ids in ids_by_model.items():
-        condition |= Q(
-            content_type__app_label=model._meta.app_label,
-            content_type__model=model._meta.model_name,
-            object_id__in=ids,
-        )
-    models_by_name = {model._meta.model_name: model for model in TRANSLATED_FIELDS}
-    states = {}
-    for state in TranslationState.objects.filter(condition).select_related("content_type"):
-        model = models_by_name[state.content_type.model]
-        states[(model, state.object_id, state.field, state.language)] = state
-    return states
 
 
 def _fields(briefing, states) -> list[TranslatedField]:
