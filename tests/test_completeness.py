@@ -10,9 +10,11 @@ import json
 import polib
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from briefing.models import Briefing, Completeness
 from briefing.serialization import briefing_to_dict
+from editorial import workflow
 from editorial.interchange.importing import save_briefing_data
 from editorial.interchange.textformat import parse_briefing_text
 from editorial.roles import EDITORS, TRANSLATORS
@@ -72,13 +74,11 @@ def test_every_page_shows_the_same_figure(client, seed_issue):
     status = json.loads(run_command("translation_status", "2026-05-19", "--json"))
     assert status[0]["languages"]["en"]["completeness"] == en
 
-    response = client.post(
-        reverse("admin:briefing_briefing_changelist"),
-        {"action": "publish_now", "_selected_action": [seed_issue.pk]},
-        follow=True,
-    )
-    messages = [str(m) for m in response.context["messages"]]
-    assert f"2026-05-19: ja {ja}% · en {en}% written and up to date." in messages
+    publish_url = reverse("admin:briefing_briefing_workflow", args=[seed_issue.pk, "publish"])
+    confirmation = client.get(publish_url).content.decode()
+    assert f"ja {ja}% · en {en}%" in confirmation
+    seed_issue.refresh_from_db()
+    workflow.publish(seed_issue, at=timezone.now())
     api = client.get(reverse("api_briefing", kwargs={"date": "2026-05-19"})).json()
     assert api["completeness"] == {"ja": ja, "en": en}
 
