@@ -46,7 +46,7 @@ def _in_language(code: str, kwargs: dict) -> str:
 
 
 @require_safe
-@cached_page
+@cached_page(query=("page",))
 def briefing_list(request):
     paginator = Paginator(
         Briefing.objects.published().prefetch_related("completeness").order_by("-date"),

@@ -225,6 +225,7 @@ class Snapshot:
                     "what_happened": translations(deep_dive, "what_happened"),
                     "why_it_matters": translations(deep_dive, "why_it_matters"),
                     "practical_points": translations(deep_dive, "practical_points"),
+                    "sources": deep_dive.sources,
                     "takeaways": [
                         {"position": takeaway.position, "text": translations(takeaway, "text")}
                         for takeaway in self.takeaways

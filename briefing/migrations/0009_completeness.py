@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('briefing', '0007_content_generation'),
+        ('briefing', '0008_deep_dive_sources'),
     ]
 
     operations = [
