@@ -30,7 +30,13 @@ from reversion_compare.admin import CompareVersionAdmin
 from briefing.content import DEEP_DIVE, ISSUE, LANGUAGE_CODES, READ_MORE, TAKEAWAY
 from briefing.models import Briefing, DeepDive, Keyword, ReadMore, Takeaway
 from editorial import history, workflow, workflow_views
-from editorial.forms import BriefingAdminForm, DeepDiveAdminForm, ScheduleForm, time_zone_label
+from editorial.forms import (
+    BriefingAdminForm,
+    DeepDiveAdminForm,
+    PartForm,
+    ScheduleForm,
+    time_zone_label,
+)
 from editorial.permissions import can_edit_structure, can_publish, locked_fields
 from editorial.translation import completeness as stored_completeness
 
@@ -207,14 +213,30 @@ class ErrorSummaryMixin:
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         adminform = context.get("adminform")
         if adminform is not None and adminform.form.is_bound:
-            context["error_summary"] = error_summary(
-                adminform.form, context.get("inline_admin_formsets", [])
-            )
+            inline_admin_formsets = context.get("inline_admin_formsets", [])
+            context["error_summary"] = error_summary(adminform.form, inline_admin_formsets)
+            forms = [adminform.form] + [
+                form for inline in inline_admin_formsets for form in inline.formset.forms
+            ]
+            context["conflicts"] = [
+                conflict for form in forms for conflict in getattr(form, "conflicts", [])
+            ]
+            context["saved_meanwhile"] = getattr(adminform.form, "saved_meanwhile", "")
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def save_model(self, request, obj, form, change):
+        if getattr(form, "saved_meanwhile", ""):
+            messages.info(
+                request,
+                f"{form.saved_meanwhile} "
+                + gettext("Your changes were merged with theirs; nobody's work was lost."),
+            )
+        super().save_model(request, obj, form, change)
 
 
 class DeepDiveInline(LockedFieldsMixin, TranslationStackedInline):
     model = DeepDive
+    form = PartForm
     fields = ("position", *DEEP_DIVE.translated, *DEEP_DIVE.untranslated, "takeaway_list")
     readonly_fields = ("takeaway_list",)
     extra = 0
@@ -248,6 +270,7 @@ class DeepDiveInline(LockedFieldsMixin, TranslationStackedInline):
 
 class ReadMoreInline(LockedFieldsMixin, TranslationStackedInline):
     model = ReadMore
+    form = PartForm
     fields = ("position", *READ_MORE.translated, *READ_MORE.untranslated)
     extra = 0
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
@@ -558,6 +581,7 @@ def _preview_url(briefing, lang, parallel=False):
 
 class TakeawayInline(LockedFieldsMixin, TranslationTabularInline):
     model = Takeaway
+    form = PartForm
     fields = ("position", *TAKEAWAY.translated)
     extra = 0
     formfield_overrides = {
