@@ -6,7 +6,7 @@ import pytest
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from tests.factories import make_briefing
@@ -210,6 +210,73 @@ def test_a_lockout_is_per_username_so_others_can_still_log_in(client, editor):
         log_in(client, "en", "wrong")
 
     assert log_in(client, "en", "battery staple", username="other").status_code == 302
+
+
+def log_in_from(client, password, *, username="editor", peer, forwarded=None):
+    headers = {"REMOTE_ADDR": peer}
+    if forwarded is not None:
+        headers["HTTP_X_FORWARDED_FOR"] = forwarded
+    return client.post(
+        "/en/admin/login/",
+        {"username": username, "password": password, "next": "/en/admin/"},
+        **headers,
+    )
+
+
+PROXY = "10.0.0.2"  # the trusted proxy in front of gunicorn: every request comes from it
+
+
+def test_behind_a_proxy_rotating_the_forwarded_addresses_does_not_dodge_the_lockout(
+    client, editor, settings
+):
+    settings.TRUSTED_PROXY_COUNT = 1
+    # The client writes the left part; the proxy appends the address it saw (203.0.113.7).
+    for n in range(5):
+        log_in_from(client, "wrong", peer=PROXY, forwarded=f"192.0.2.{n}, 203.0.113.7")
+
+    attempt = log_in_from(client, "correct horse", peer=PROXY, forwarded="192.0.2.99, 203.0.113.7")
+
+    assert attempt.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+def test_behind_a_proxy_a_forged_address_cannot_lock_out_its_owner(client, editor, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    for _attempt in range(5):  # the attacker (203.0.113.7) claims to be the editor (192.0.2.50)
+        log_in_from(client, "wrong", peer=PROXY, forwarded="192.0.2.50, 203.0.113.7")
+
+    owner = log_in_from(Client(), "correct horse", peer=PROXY, forwarded="192.0.2.50")
+
+    assert owner.status_code == 302
+
+
+def test_without_a_proxy_the_forwarded_header_is_ignored_both_ways(client, editor, settings):
+    settings.TRUSTED_PROXY_COUNT = 0
+    # Rotating the header does not dodge the lockout of the real address…
+    for n in range(5):
+        log_in_from(client, "wrong", peer="203.0.113.7", forwarded=f"192.0.2.{n}")
+    dodge = log_in_from(client, "correct horse", peer="203.0.113.7", forwarded="192.0.2.99")
+    # …and naming the editor's address does not lock the editor out.
+    owner = log_in_from(Client(), "correct horse", peer="192.0.2.50")
+
+    assert dodge.status_code == 429
+    assert owner.status_code == 302
+
+
+def test_an_address_trying_many_usernames_is_locked_out_altogether(client, editor, settings):
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 6
+    for n in range(6):  # below the per-username limit for each of them
+        log_in_from(client, "wrong", username=f"guess{n % 3}", peer="203.0.113.7")
+
+    locked = log_in_from(client, "correct horse", peer="203.0.113.7")
+    elsewhere = log_in_from(Client(), "correct horse", peer="192.0.2.50")
+
+    assert locked.status_code == 429
+    assert (
+        "After 6 failed attempts from your address, logging in from it is blocked for 15 minutes."
+        in locked.content.decode()
+    )
+    assert elsewhere.status_code == 302
 
 
 # --- Size limits --------------------------------------------------------------------------
