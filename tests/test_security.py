@@ -1,5 +1,6 @@
 """Security headers, cookies, login throttling and size limits, as a browser meets them."""
 
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -313,3 +314,81 @@ def test_a_request_under_the_limits_is_served(client, settings, editor):
     )
 
     assert response.status_code == 302
+
+
+def test_an_administrator_unlocks_a_locked_out_editor(client, editor):
+    for _attempt in range(5):
+        log_in_from(client, "wrong", peer="192.0.2.50")
+    assert log_in_from(client, "correct horse", peer="192.0.2.50").status_code == 429
+    administrator = get_user_model().objects.create_superuser("chief", password="pw")
+    chief = Client()
+    chief.force_login(administrator)
+
+    response = chief.post(
+        "/en/admin/auth/user/",
+        {"action": "unlock_login", "_selected_action": [editor.pk]},
+        follow=True,
+    )
+
+    assert [str(m) for m in response.context["messages"]] == [
+        "Login unlocked for editor: 1 failed-login record forgotten."
+    ]
+    assert log_in_from(client, "correct horse", peer="192.0.2.50").status_code == 302
+
+
+def test_an_editor_cannot_unlock_logins(editor):
+    from editorial.roles import EDITORS
+    from tests.factories import make_user
+
+    colleague = Client()
+    colleague.force_login(make_user("erika", role=EDITORS))
+
+    response = colleague.post(
+        "/en/admin/auth/user/", {"action": "unlock_login", "_selected_action": [editor.pk]}
+    )
+
+    assert response.status_code == 403
+
+
+@pytest.fixture
+def smtp(settings):
+    from tests.smtp_server import SMTPServer
+
+    with SMTPServer() as server:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+        yield server
+
+
+def test_staff_reset_a_forgotten_password_by_email(client, editor, smtp, settings):
+    settings.SITE_URL = "https://briefing.example.com"
+    settings.ALLOWED_HOSTS = ["testserver", "mirror.example.net"]  # another name of the site
+    editor.email = "editor@example.com"
+    editor.save()
+    get_user_model().objects.create_user("reader", email="reader@example.com", password="x")
+
+    login_page = client.get("/en/admin/login/")
+    assert 'href="/en/admin/password_reset/"' in login_page.content.decode()
+    for address in ("editor@example.com", "reader@example.com"):  # not staff: no email
+        sent = client.post(
+            "/en/admin/password_reset/", {"email": address}, HTTP_HOST="mirror.example.net"
+        )
+        assert (sent.status_code, sent["Location"]) == (302, "/en/admin/password_reset/done/")
+
+    [message] = smtp.received
+    assert message.recipients == ["editor@example.com"]
+    body = message.part("text/plain")
+    [link] = re.findall(r"https://briefing\.example\.com/en/admin/reset/\S+/", body)
+    assert "mirror.example.net" not in body
+    path = link.removeprefix("https://briefing.example.com")
+    form_page = client.get(path, follow=True)
+    new_password = "a new long passphrase"
+    done = client.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": new_password, "new_password2": new_password},
+    )
+    assert (done.status_code, done["Location"]) == (302, "/en/admin/reset/done/")
+    editor.refresh_from_db()
+    assert editor.check_password(new_password)
