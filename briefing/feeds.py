@@ -29,11 +29,16 @@ class IssuesFeed(Feed):
     def description(self):
         return _("A bilingual daily briefing, in Japanese and English.")
 
+    # Absolute links from SITE_URL: Django's feeds would otherwise use the Host header of
+    # whoever asked first (the feed is cached).
     def link(self):
-        return reverse("briefing:latest")
+        return settings.SITE_URL + reverse("briefing:latest")
 
     def feed_url(self):
-        return reverse("briefing:feed")
+        return settings.SITE_URL + reverse("briefing:feed")
+
+    def item_link(self, item):
+        return settings.SITE_URL + item.get_absolute_url()
 
     def author_name(self):
         return _("Daily Briefing")
@@ -75,7 +80,7 @@ class AtomIssuesFeed(IssuesFeed):
     feed_type = Atom1Feed
 
     def feed_url(self):
-        return reverse("briefing:feed_atom")
+        return settings.SITE_URL + reverse("briefing:feed_atom")
 
     def subtitle(self):
         return self.description()

@@ -291,7 +291,7 @@ class _WholeMonth(Paginator):
 
 
 @require_safe
-@cached_page
+@cached_page(query=("page",))
 def archive(request, year=None, month=None):
     issues = Briefing.objects.published().only(*LISTING_FIELDS).order_by("-date")
     if year is not None:
@@ -355,7 +355,7 @@ def _keyword_or_redirect(slug: str):
 
 
 @require_safe
-@cached_page
+@cached_page(query=("page",))
 def keyword(request, slug):
     keyword = _keyword_or_redirect(slug)
     if keyword.slug != slug:
@@ -390,7 +390,7 @@ def keyword_index(request):
 
 
 @require_safe
-@cached_page
+@cached_page(query=("q", "page"))
 def search(request):
     query = search_module.clean_query(request.GET.get("q", ""))
     context = {"query": query, "max_length": search_module.MAX_QUERY_LENGTH}

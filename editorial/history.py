@@ -201,6 +201,16 @@ class Snapshot:
             key=lambda r: r.position,
         )
 
+    def find(self, model, pk):
+        """The part (or the issue) with that primary key as this revision holds it."""
+        objects = {
+            Briefing: [self.briefing],
+            DeepDive: self.deep_dives,
+            Takeaway: self.takeaways,
+            ReadMore: self.read_more,
+        }.get(model, [])
+        return next((obj for obj in objects if obj is not None and obj.pk == pk), None)
+
     def to_dict(self) -> dict:
         """The snapshot in the shape of briefing.serialization.briefing_to_dict."""
         from briefing.serialization import translations
