@@ -15,7 +15,8 @@ from editorial.models import TranslationState
 from editorial.translation.status import OUTDATED, briefing_status
 from tests.factories import make_briefing, run_command
 
-pytestmark = pytest.mark.django_db
+# The archive holds an issue scheduled after the frozen clock (tests.factories.NOW).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 
 
 def make_archive_contents():
@@ -30,7 +31,7 @@ def make_archive_contents():
     make_briefing(
         datetime.date(2026, 5, 20),
         status=Briefing.Status.PUBLISHED,
-        publish_at=datetime.datetime(2100, 1, 1, 6, 30, tzinfo=datetime.UTC),
+        publish_at=datetime.datetime(2026, 5, 20, 6, 30, tzinfo=datetime.UTC),
         keywords=["Safety"],
         read_more=0,
     )
@@ -78,7 +79,7 @@ def test_each_line_is_one_briefing_in_the_shared_shape_with_its_workflow_state(t
     scheduled = json.loads(lines[2])
     assert (scheduled["status"], scheduled["publish_at"]) == (
         "published",
-        "2100-01-01T06:30:00+00:00",
+        "2026-05-20T06:30:00+00:00",
     )
     assert json.loads(lines[1])["publish_at"] is None
     # Readable, not escaped, in an editor or with grep.
