@@ -226,12 +226,18 @@ def test_a_line_that_is_not_utf8_is_named(tmp_path):
     assert table_counts() == [0, 0, 0, 0, 0]
 
 
-def test_blank_lines_are_skipped(tmp_path):
+def test_blank_lines_are_skipped_and_every_issue_is_restored(tmp_path):
     lines = good_lines()
     archive = tmp_path / "spaced.jsonl"
     archive.write_text("\n\n".join(lines) + "\n\n", encoding="utf-8")
 
-    assert run_command("import_archive", str(archive)) == f"Restored 4 briefings from {archive}.\n"
+    output = run_command("import_archive", str(archive))
+
+    assert output == f"Restored 4 briefings from {archive}.\n"
+    # The count is of issues really saved: the database holds exactly the archive again.
+    out = StringIO()
+    call_command("export_archive", "-", stdout=out)
+    assert out.getvalue().splitlines() == lines
 
 
 def test_a_missing_archive_is_a_clear_error(tmp_path):
