@@ -283,17 +283,26 @@ def test_it_offers_the_buttons_that_fit_the_state(client, editor):
     assert [name for name, _label in response.context["workflow_buttons"]] == ["_unpublish"]
 
 
-def test_it_refuses_a_translators_publish_button_and_saves_nothing(client):
-    briefing = draft()
+@pytest.mark.parametrize(
+    ("button", "status"),
+    [
+        # Each button on an issue it would move on if it were allowed.
+        ("_publish_now", Briefing.Status.DRAFT),
+        ("_submit_for_review", Briefing.Status.DRAFT),
+        ("_unpublish", Briefing.Status.PUBLISHED),
+    ],
+)
+def test_it_refuses_a_translators_workflow_button_and_saves_nothing(client, button, status):
+    briefing = make_briefing(status=status)
     client.force_login(make_user("toru", role=TRANSLATORS))
     data = change_form_data(client.get(change_url(briefing)))
     assert client.get(change_url(briefing)).context["workflow_buttons"] == []
 
-    response = client.post(change_url(briefing), data | {"theme_en": "Edited", "_publish_now": "1"})
+    response = client.post(change_url(briefing), data | {"theme_en": "Edited", button: "1"})
 
     assert response.status_code == 403
     briefing.refresh_from_db()
-    assert (briefing.theme_en, briefing.status) == ("Theme 05/19", Briefing.Status.DRAFT)
+    assert (briefing.theme_en, briefing.status) == ("Theme 05/19", status)
 
 
 def test_it_schedules_from_the_form_with_a_future_time(client, editor):
