@@ -10,6 +10,7 @@ from django.core.paginator import InvalidPage, Paginator
 from django.http import JsonResponse
 from django.urls import reverse
 from django.utils import translation
+from django.utils.timezone import localtime
 from django.views.decorators.http import require_safe
 
 from .cache import cached_page
@@ -56,6 +57,7 @@ def briefing_list(request):
             "results": [
                 {
                     "date": briefing.date.isoformat(),
+                    "published_at": localtime(briefing.publish_at).isoformat(),
                     "theme": translations(briefing, "theme"),
                     "tldr": translations(briefing, "tldr"),
                     "links": _links(briefing),
@@ -77,5 +79,8 @@ def briefing_detail(request, date):
     briefing = Briefing.objects.published().with_contents().filter(date=day).first()
     if briefing is None:
         return _not_found("No published briefing on this date.")
-    data = briefing_to_dict(briefing) | {"links": _links(briefing)}
+    data = briefing_to_dict(briefing) | {
+        "published_at": localtime(briefing.publish_at).isoformat(),
+        "links": _links(briefing),
+    }
     return JsonResponse(data, json_dumps_params={"ensure_ascii": False})

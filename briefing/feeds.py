@@ -46,7 +46,8 @@ class IssuesFeed(Feed):
         return item.publish_at
 
     def item_updateddate(self, item):
-        return item.updated_at
+        # As everywhere machines read a date: the publication moment (see _news_article).
+        return item.publish_at
 
 
 class AtomIssuesFeed(IssuesFeed):

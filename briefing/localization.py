@@ -13,7 +13,7 @@ from django.conf import settings
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from .serialization import LANGUAGE_CODES, briefing_to_dict, translated_values
+from .content import LANGUAGE_CODES, translated_values
 
 # The note shown next to text in the other language, in the reader's language.
 FALLBACK_NOTES = {
@@ -74,7 +74,7 @@ def _minutes(text: str, lang: str) -> float:
 def reading_minutes(briefing, lang: str) -> int:
     """Minutes to read the issue as shown in `lang` (fallback text counted in its own language)."""
     total = 0.0
-    for _label, values in translated_values(briefing_to_dict(briefing)):
+    for _path, values in translated_values(briefing):
         for code in [lang, *other_languages(lang)]:
             if values.get(code, "").strip():
                 total += _minutes(values[code], code)

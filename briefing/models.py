@@ -1,3 +1,7 @@
+import datetime
+import zoneinfo
+
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -91,6 +95,19 @@ class Briefing(models.Model):
             "briefing:issue",
             kwargs={"year": self.date.year, "month": self.date.month, "day": self.date.day},
         )
+
+    def edition_moment(self) -> datetime.datetime:
+        """The issue's own date at the edition hour (settings.EDITION_TIME, in TIME_ZONE)."""
+        return datetime.datetime.combine(
+            self.date, settings.EDITION_TIME, tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE)
+        )
+
+    def publication_moment(self, now: datetime.datetime | None = None) -> datetime.datetime:
+        """When an issue published now says it was published: now, or, for an issue whose
+        edition hour has already passed (a backfill of a past date), that edition hour. An
+        archive imported years later must not say every issue came out today."""
+        now = now or timezone.now()
+        return min(now, self.edition_moment())
 
     @property
     def is_published(self):
@@ -195,3 +212,22 @@ class SearchDocument(models.Model):
 
     def __str__(self):
         return str(self.briefing_id)
+
+
+class ContentGeneration(models.Model):
+    """The number of the current content generation: one row, moved on by every content change.
+
+    Kept in the database, in the same transaction as the change itself, so that it cannot be
+    lost when the cache is unreachable at the time of the edit; the page cache keeps a copy for
+    a few seconds only (briefing/cache.py).
+    """
+
+    number = models.PositiveBigIntegerField(default=0)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("content generation")
+        verbose_name_plural = _("content generations")
+
+    def __str__(self):
+        return str(self.number)

@@ -1,4 +1,6 @@
-"""/sitemap.xml: every published issue, its parallel view and keyword pages, in both languages."""
+"""/sitemap.xml: every published issue and keyword page, in both languages.
+
+The side-by-side views (`…/both/`) are left out: they are canonical to the issue's page."""
 
 from urllib.parse import urlsplit
 
@@ -25,17 +27,7 @@ class IssueSitemap(_Bilingual):
         return Briefing.objects.published().order_by("-date")
 
     def lastmod(self, item):
-        return item.updated_at
-
-
-class ParallelSitemap(IssueSitemap):
-    priority = 0.3
-
-    def location(self, item):
-        date = item.date
-        return reverse(
-            "briefing:parallel", kwargs={"year": date.year, "month": date.month, "day": date.day}
-        )
+        return item.publish_at
 
 
 class KeywordSitemap(_Bilingual):
@@ -59,6 +51,5 @@ class PageSitemap(_Bilingual):
 SITEMAPS = {
     "pages": PageSitemap,
     "issues": IssueSitemap,
-    "parallel": ParallelSitemap,
     "keywords": KeywordSitemap,
 }

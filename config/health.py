@@ -10,6 +10,8 @@ import logging
 from django.db import DatabaseError, connection
 from django.http import HttpResponse
 
+from config.redis_cache import cache_status
+
 logger = logging.getLogger(__name__)
 
 
@@ -25,13 +27,18 @@ def healthz(request) -> HttpResponse:
 
 
 def readyz(request) -> HttpResponse:
-    """The process can serve pages that need the database: 503 while it is unreachable."""
+    """The process can serve pages that need the database: 503 while it is unreachable.
+
+    The cache is optional: without it the instance still serves every page (from the database),
+    so it stays ready, and says that its cache is degraded."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
     except DatabaseError as exc:
         logger.warning("Not ready: the database is unreachable: %s", " ".join(str(exc).split()))
         return _plain("database unavailable\n", status=503)
+    if cache_status() != "ok":
+        return _plain("ready, cache degraded\n")
     return _plain("ready\n")
 
 

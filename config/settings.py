@@ -65,6 +65,14 @@ def envlist(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def envtime(name: str, default: str) -> datetime.time:
+    value = env(name).strip() or default
+    try:
+        return datetime.time.fromisoformat(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a time of day (HH:MM), not {value!r}") from None
+
+
 def envchoice(name: str, default: str, choices: tuple[str, ...]) -> str:
     value = env(name).strip() or default
     if value not in choices:
@@ -106,6 +114,7 @@ INSTALLED_APPS = [
     "reversion_compare",
     "briefing",
     "editorial",
+    "newsletter",
 ]
 
 MIDDLEWARE = [
@@ -212,16 +221,33 @@ STORAGES = {
     },
 }
 
+
+def redis_cache(location: str, key_prefix: str, timeout_seconds: float = 0.25) -> dict:
+    """The Redis cache: shared by every gunicorn worker and instance, so that an invalidation is
+    seen everywhere, and optional at run time. A cache call that fails or takes longer than the
+    timeout is a miss (the page is rendered from the database), and after a failure the process
+    leaves Redis alone for a few seconds (config/redis_cache.py)."""
+    return {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": location,
+        "KEY_PREFIX": key_prefix,
+        "OPTIONS": {
+            "SOCKET_CONNECT_TIMEOUT": timeout_seconds,
+            "SOCKET_TIMEOUT": timeout_seconds,
+            "IGNORE_EXCEPTIONS": True,
+            "CONNECTION_POOL_CLASS": "config.redis_cache.GuardedConnectionPool",
+        },
+    }
+
+
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
-    # Shared by every gunicorn worker and instance, so an invalidation is seen everywhere.
     CACHES = {
-        "default": {
-            # Django's backend, with one client per connection pool (see the module).
-            "BACKEND": "config.redis_cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env("DJANGO_CACHE_KEY_PREFIX", "briefing"),
-        }
+        "default": redis_cache(
+            REDIS_URL,
+            env("DJANGO_CACHE_KEY_PREFIX", "briefing"),
+            envint("DJANGO_CACHE_TIMEOUT_MS", 250, minimum=10) / 1000,
+        )
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -233,8 +259,52 @@ LOGIN_URL = "admin:login"
 # --- Public reading site -------------------------------------------------------------------
 # Issue dates read "2026年5月19日 (火)" / "Tuesday, May 19, 2026" (config/formats/<lang>/).
 FORMAT_MODULE_PATH = ["config.formats"]
+# When an issue comes out, in TIME_ZONE: an issue published after its own date (a backfill)
+# is stamped with its date at this time, not with the moment someone imported it.
+EDITION_TIME = envtime("DJANGO_EDITION_TIME", "07:00")
 # Rendered public pages are cached in the `default` cache (above) and keyed by a content
 # generation that every content change replaces: see briefing/cache.py.
+
+# --- Email and the email edition (newsletter/) --------------------------------------------
+# EMAIL_URL: smtp://user:pass@host:port, smtp+tls://… (STARTTLS), smtp+ssl://… (implicit TLS)
+# or console:// (messages printed to stderr). Unset: the console in debug mode, else the
+# SMTP server on localhost:25.
+from config.email import email_settings  # noqa: E402
+
+globals().update(
+    email_settings(env("EMAIL_URL") or ("console://" if DEBUG else "smtp://localhost:25"))
+)
+DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", "Daily Briefing <briefing@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The envelope sender of editions, where bounces (DSNs) arrive; the From address by default.
+NEWSLETTER_RETURN_PATH = env("NEWSLETTER_RETURN_PATH")
+# Shared secret a bounce webhook must send (header X-Newsletter-Secret); unset: no webhook.
+NEWSLETTER_WEBHOOK_SECRET = env("NEWSLETTER_WEBHOOK_SECRET")
+# DKIM signing of every message sent over SMTP, when all three are set.
+DKIM_DOMAIN = env("DKIM_DOMAIN")
+DKIM_SELECTOR = env("DKIM_SELECTOR")
+DKIM_PRIVATE_KEY_FILE = env("DKIM_PRIVATE_KEY_FILE")
+if DKIM_PRIVATE_KEY_FILE and not Path(DKIM_PRIVATE_KEY_FILE).is_file():
+    raise ImproperlyConfigured(f"DKIM_PRIVATE_KEY_FILE: no such file {DKIM_PRIVATE_KEY_FILE}")
+# A sender that has not heard back for this long (killed worker) is taken over by the next one.
+NEWSLETTER_LEASE_SECONDS = envint("NEWSLETTER_LEASE_SECONDS", 120, minimum=1)
+# Subscribe requests: per address (further ones send no email) and per client (429 page).
+NEWSLETTER_RATE_PER_ADDRESS = envint("NEWSLETTER_RATE_PER_ADDRESS", 3, minimum=1)
+NEWSLETTER_RATE_PER_CLIENT = envint("NEWSLETTER_RATE_PER_CLIENT", 20, minimum=1)
+NEWSLETTER_RATE_WINDOW_SECONDS = 3600
+
+# Celery sends the editions. With no broker the tasks run in-process (`make run` needs no
+# worker); production uses RabbitMQ (docker-compose.yml), any broker URL works.
+CELERY_TASK_ALWAYS_EAGER = not env("CELERY_BROKER_URL")
+CELERY_BROKER_URL = env("CELERY_BROKER_URL") or "memory://"
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    # Scheduled issues become public without a request: this finds them (and resumes sends).
+    "send-due-editions": {"task": "newsletter.tasks.send_due_editions", "schedule": 60.0},
+}
 
 # --- Security -----------------------------------------------------------------------------
 # Production defaults are the strict ones; each can be relaxed by its variable (documented

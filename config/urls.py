@@ -7,6 +7,7 @@ from django.urls import include, path, re_path
 from briefing import api, views
 from briefing.cache import cached_page
 from briefing.sitemaps import SITEMAPS
+from newsletter.urls import unprefixed_urlpatterns as newsletter_urlpatterns
 
 # /healthz and /readyz are answered by config.health.HealthCheckMiddleware, before any URL.
 urlpatterns = [
@@ -24,6 +25,7 @@ urlpatterns = [
         api.briefing_detail,
         name="api_briefing",
     ),
+    *newsletter_urlpatterns,
 ]
 
 urlpatterns += i18n_patterns(
@@ -31,6 +33,7 @@ urlpatterns += i18n_patterns(
     path("admin/translations/", include("editorial.translation.urls")),
     path("admin/", admin.site.urls),
     path("editorial/", include("editorial.urls")),
+    path("subscribe/", include("newsletter.urls")),
     path("", include("briefing.urls")),
     prefix_default_language=True,
 )

@@ -10,7 +10,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Prefetch
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -24,10 +25,12 @@ from modeltranslation.admin import (
     TranslationStackedInline,
     TranslationTabularInline,
 )
+from reversion.models import Version
 from reversion_compare.admin import CompareVersionAdmin
 
+from briefing.content import DEEP_DIVE, ISSUE, LANGUAGE_CODES, READ_MORE, TAKEAWAY
 from briefing.models import Briefing, DeepDive, Keyword, ReadMore, Takeaway
-from briefing.serialization import LANGUAGE_CODES, briefing_to_dict, completeness
+from briefing.serialization import briefing_to_dict, completeness
 from editorial import history, workflow
 from editorial.forms import BriefingAdminForm, DeepDiveAdminForm, ScheduleForm
 from editorial.permissions import can_edit_structure, can_publish, locked_fields
@@ -47,18 +50,126 @@ class LockedFieldsMixin:
         return readonly + locked_fields(request.user, self.model._meta.model_name)
 
 
-class HistoryPermissionMixin:
-    """Translators may read the history; restoring a version is an editor's decision."""
+class RenumberingMixin:
+    def save_formset(self, request, form, formset, change):
+        # Two-phase renumbering: rows whose number changed first move out of the way, so any
+        # permutation of numbers saves (see history.make_room).
+        moved = [
+            f.instance.pk
+            for f in formset.forms
+            if f.instance.pk is not None and "position" in f.changed_data
+        ]
+        if moved:
+            above = max(
+                (f.cleaned_data.get("position") or 0 for f in formset.forms if f.cleaned_data),
+                default=0,
+            )
+            history.make_room(formset.model.objects.filter(pk__in=moved), above)
+        super().save_formset(request, form, formset, change)
+
+
+class IssueHistoryMixin:
+    """History pages that work on the whole issue (see editorial.history).
+
+    Restoring and recovering bring back content only; they never change whether an issue is
+    public. Translators may read the history; restoring a version is an editor's decision.
+    """
+
+    def issue_pk(self, obj):
+        raise NotImplementedError
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
-        if not can_edit_structure(request.user):
+        if not (can_edit_structure(request.user) and self.has_change_permission(request)):
             raise PermissionDenied
-        return super().revision_view(request, object_id, version_id, extra_context)
+        obj = self.get_object(request, object_id)
+        if obj is None:
+            raise Http404
+        version = get_object_or_404(
+            Version.objects.select_related("revision"), pk=version_id, object_id=str(obj.pk)
+        )
+        briefing = Briefing.objects.get(pk=self.issue_pk(obj))
+        issue_version = history.issue_versions(briefing.pk).filter(revision=version.revision_id)
+        issue_version = issue_version.first()
+        if issue_version is None:
+            raise Http404(gettext("This version does not hold the whole issue."))
+        if request.method == "POST":
+            history.restore(briefing, issue_version, request.user)
+            messages.success(request, restored_message(briefing, issue_version))
+            return HttpResponseRedirect(
+                reverse("admin:briefing_briefing_change", args=[briefing.pk])
+            )
+        snapshot = history.Snapshot(issue_version.revision, briefing.pk)
+        return self.confirm_history_step(
+            request,
+            briefing,
+            gettext("Restore the version of %(time)s")
+            % {"time": history_time(issue_version.revision.date_created)},
+            snapshot,
+            issue_version,
+            gettext("Restore this version"),
+        )
 
     def recover_view(self, request, version_id, extra_context=None):
-        if not can_edit_structure(request.user):
+        if not (can_edit_structure(request.user) and self.has_add_permission(request)):
             raise PermissionDenied
-        return super().recover_view(request, version_id, extra_context)
+        version = get_object_or_404(history.deleted_versions(), pk=version_id)
+        snapshot = history.Snapshot(version.revision, version.object_id)
+        if snapshot.briefing is None:
+            raise Http404
+        if request.method == "POST":
+            if Briefing.objects.filter(date=snapshot.briefing.date).exists():
+                messages.error(
+                    request,
+                    gettext("There is already a briefing for %(date)s; nothing was recovered.")
+                    % {"date": snapshot.briefing.date.isoformat()},
+                )
+                return HttpResponseRedirect(reverse("admin:briefing_briefing_recoverlist"))
+            briefing = history.recover(version, request.user)
+            messages.success(
+                request,
+                gettext("Recovered %(date)s as a draft.") % {"date": briefing.date.isoformat()},
+            )
+            return HttpResponseRedirect(
+                reverse("admin:briefing_briefing_change", args=[briefing.pk])
+            )
+        return self.confirm_history_step(
+            request,
+            None,
+            gettext("Recover %(date)s") % {"date": snapshot.briefing.date.isoformat()},
+            snapshot,
+            version,
+            gettext("Recover as a draft"),
+        )
+
+    def confirm_history_step(self, request, briefing, title, snapshot, version, button):
+        from editorial.views import parsed_rows
+
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "opts": Briefing._meta,
+            "original": briefing,
+            "version": version,
+            "comment": history.describe(version.revision.comment),
+            "rows": parsed_rows(snapshot.to_dict()),
+            "button": button,
+            "state": workflow.state_of(briefing) if briefing is not None else None,
+        }
+        return TemplateResponse(request, "admin/briefing/briefing/history_step.html", context)
+
+
+def history_time(moment) -> str:
+    return date_format(localtime(moment), "DATETIME_FORMAT")
+
+
+def restored_message(briefing, version) -> str:
+    return gettext(
+        "Restored the version of %(time)s. The issue stays %(state)s; publishing is a separate "
+        "step."
+    ) % {
+        "time": history_time(version.revision.date_created),
+        "state": workflow.state_of(briefing).label,
+    }
 
 
 def error_summary(form, inline_admin_formsets) -> list[str]:
@@ -105,14 +216,7 @@ class ErrorSummaryMixin:
 
 class DeepDiveInline(LockedFieldsMixin, TranslationStackedInline):
     model = DeepDive
-    fields = (
-        "position",
-        "title",
-        "what_happened",
-        "why_it_matters",
-        "practical_points",
-        "takeaway_list",
-    )
+    fields = ("position", *DEEP_DIVE.translated, *DEEP_DIVE.untranslated, "takeaway_list")
     readonly_fields = ("takeaway_list",)
     extra = 0
     show_change_link = True
@@ -145,7 +249,7 @@ class DeepDiveInline(LockedFieldsMixin, TranslationStackedInline):
 
 class ReadMoreInline(LockedFieldsMixin, TranslationStackedInline):
     model = ReadMore
-    fields = ("position", "title", "summary", "url")
+    fields = ("position", *READ_MORE.translated, *READ_MORE.untranslated)
     extra = 0
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
@@ -169,7 +273,8 @@ class StateFilter(admin.SimpleListFilter):
 @admin.register(Briefing)
 class BriefingAdmin(
     ErrorSummaryMixin,
-    HistoryPermissionMixin,
+    RenumberingMixin,
+    IssueHistoryMixin,
     LockedFieldsMixin,
     CompareVersionAdmin,
     TabbedTranslationAdmin,
@@ -181,19 +286,13 @@ class BriefingAdmin(
     list_filter = (StateFilter,)
     date_hierarchy = "date"
     search_fields = (
-        "theme_ja",
-        "theme_en",
-        "lead_ja",
-        "lead_en",
-        "tldr_ja",
-        "tldr_en",
-        "deep_dives__title_ja",
-        "deep_dives__title_en",
+        *(f"{field}_{code}" for field in ISSUE.translated for code in LANGUAGE_CODES),
+        *(f"deep_dives__title_{code}" for code in LANGUAGE_CODES),
     )
     autocomplete_fields = ("keywords",)
     fieldsets = (
         (None, {"fields": ("date", "status", "publish_at", "edit_token")}),
-        (_("Content"), {"fields": ("theme", "lead", "tldr", "keywords")}),
+        (_("Content"), {"fields": (*ISSUE.translated, "keywords")}),
     )
     inlines = (DeepDiveInline, ReadMoreInline)
     actions = ("submit_for_review", "publish_now", "schedule", "unpublish", "start_next_issue")
@@ -278,18 +377,34 @@ class BriefingAdmin(
                 raise PermissionDenied
         return super().changeform_view(request, object_id, form_url, extra_context)
 
+    def issue_pk(self, briefing):
+        return briefing.pk
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         briefing = form.instance
+        request.issue_action = "edited" if change else "created"
         step = next((name for name in WORKFLOW_STEPS if name in request.POST), None)
         if step is not None:
             try:
-                WORKFLOW_STEPS[step](briefing)
+                WORKFLOW_STEPS[step](briefing, request.user)
+                request.issue_action = WORKFLOW_ACTIONS[step]
             except workflow.WorkflowError as exc:
                 messages.warning(request, str(exc))
         published_now = step == "_publish_now" or "status" in form.changed_data
         if briefing.status == Briefing.Status.PUBLISHED and published_now:
             self.warn_missing_translations(request, [briefing])
+
+    # The revision's comment says what happened, in words (not the changed field names).
+    def log_addition(self, request, obj, message):
+        entry = super().log_addition(request, obj, message)
+        history.record(obj, request.user, getattr(request, "issue_action", "created"))
+        return entry
+
+    def log_change(self, request, obj, message):
+        entry = super().log_change(request, obj, message)
+        history.record(obj, request.user, getattr(request, "issue_action", "edited"))
+        return entry
 
     def warn_missing_translations(self, request, briefings):
         for briefing in Briefing.objects.with_contents().filter(pk__in=[b.pk for b in briefings]):
@@ -338,7 +453,7 @@ class BriefingAdmin(
         done = []
         for briefing in queryset:
             try:
-                done.append(transition(briefing))
+                done.append(transition(briefing, request.user))
             except workflow.WorkflowError as exc:
                 messages.warning(request, f"{briefing}: {exc}")
         if done:
@@ -370,7 +485,7 @@ class BriefingAdmin(
                 done = self._transition(
                     request,
                     queryset,
-                    lambda briefing: workflow.schedule(briefing, when),
+                    lambda briefing, user: workflow.schedule(briefing, when, user),
                     gettext("%(count)d issue(s) scheduled."),
                 )
                 self.warn_missing_translations(request, done)
@@ -400,7 +515,7 @@ class BriefingAdmin(
             messages.error(request, gettext("Select exactly one issue to continue from."))
             return None
         try:
-            following = workflow.start_next_issue(queryset.get())
+            following = workflow.start_next_issue(queryset.get(), request.user)
         except workflow.WorkflowError as exc:
             messages.error(request, str(exc))
             return None
@@ -421,6 +536,11 @@ WORKFLOW_STEPS = {
     "_publish_now": workflow.publish_now,
     "_unpublish": workflow.unpublish,
 }
+WORKFLOW_ACTIONS = {
+    "_submit_for_review": "submitted",
+    "_publish_now": "published",
+    "_unpublish": "unpublished",
+}
 
 
 def _preview_url(briefing, lang, parallel=False):
@@ -433,7 +553,7 @@ def _preview_url(briefing, lang, parallel=False):
 
 class TakeawayInline(LockedFieldsMixin, TranslationTabularInline):
     model = Takeaway
-    fields = ("position", "text")
+    fields = ("position", *TAKEAWAY.translated)
     extra = 0
     formfield_overrides = {
         models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 80})}
@@ -446,7 +566,8 @@ class TakeawayInline(LockedFieldsMixin, TranslationTabularInline):
 @admin.register(DeepDive)
 class DeepDiveAdmin(
     ErrorSummaryMixin,
-    HistoryPermissionMixin,
+    RenumberingMixin,
+    IssueHistoryMixin,
     LockedFieldsMixin,
     CompareVersionAdmin,
     TabbedTranslationAdmin,
@@ -454,15 +575,7 @@ class DeepDiveAdmin(
     """A deep dive with its key takeaways, reached from its briefing's page."""
 
     form = DeepDiveAdminForm
-    fields = (
-        "briefing",
-        "position",
-        "edit_token",
-        "title",
-        "what_happened",
-        "why_it_matters",
-        "practical_points",
-    )
+    fields = ("briefing", "position", "edit_token", *DEEP_DIVE.translated, *DEEP_DIVE.untranslated)
     inlines = (TakeawayInline,)
     list_display = ("__str__", "title")
     list_select_related = ("briefing",)
@@ -483,13 +596,24 @@ class DeepDiveAdmin(
             readonly += ("briefing",)
         return readonly
 
+    def issue_pk(self, deep_dive):
+        return deep_dive.briefing_id
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        briefing = form.instance.briefing
-        # The issue changed: a newer edit token for its other open forms, and one revision
-        # of the whole issue in its history.
-        briefing.save(update_fields=["updated_at"])
-        history.add_issue_to_revision(briefing)
+        # The issue changed: a newer edit token for its other open forms.
+        form.instance.briefing.save(update_fields=["updated_at"])
+
+    # One revision of the whole issue in its history, whatever part of it was edited.
+    def log_addition(self, request, obj, message):
+        entry = super().log_addition(request, obj, message)
+        history.record(obj.briefing, request.user, "edited")
+        return entry
+
+    def log_change(self, request, obj, message):
+        entry = super().log_change(request, obj, message)
+        history.record(obj.briefing, request.user, "edited")
+        return entry
 
     def response_change(self, request, obj):
         if "_continue" in request.POST or "_addanother" in request.POST:
@@ -502,5 +626,5 @@ class DeepDiveAdmin(
 
 @admin.register(Keyword)
 class KeywordAdmin(LockedFieldsMixin, CompareVersionAdmin, TabbedTranslationAdmin):
-    list_display = ("slug", "name_ja", "name_en")
-    search_fields = ("slug", "name_ja", "name_en")
+    list_display = ("slug", *(f"name_{code}" for code in LANGUAGE_CODES))
+    search_fields = ("slug", *(f"name_{code}" for code in LANGUAGE_CODES))

@@ -6,6 +6,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from briefing.content import DEEP_DIVE, ISSUE
 from briefing.models import Briefing, DeepDive
 from editorial import history
 from editorial.interchange.textformat import BriefingTextError, parse_briefing_text
@@ -66,7 +67,7 @@ class BriefingAdminForm(EditTokenForm):
     class Meta:
         model = Briefing
         # The admin narrows these to what the user may change (see editorial.permissions).
-        fields = ("date", "status", "publish_at", "theme", "lead", "tldr", "keywords")
+        fields = ("date", "status", "publish_at", *ISSUE.translated, "keywords")
 
     def issue_id(self):
         return self.instance.pk
@@ -88,14 +89,7 @@ class BriefingAdminForm(EditTokenForm):
 class DeepDiveAdminForm(EditTokenForm):
     class Meta:
         model = DeepDive
-        fields = (
-            "briefing",
-            "position",
-            "title",
-            "what_happened",
-            "why_it_matters",
-            "practical_points",
-        )
+        fields = ("briefing", "position", *DEEP_DIVE.translated, *DEEP_DIVE.untranslated)
 
     def issue_id(self):
         return self.instance.briefing_id

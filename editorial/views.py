@@ -2,7 +2,6 @@
 
 import datetime
 
-import reversion
 from django.contrib import admin, messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import permission_required
@@ -11,8 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 
+from briefing import content
 from briefing.models import Briefing
-from briefing.serialization import translated_values
 from briefing.views import render_issue, render_parallel
 from editorial.forms import ImportTextForm
 from editorial.interchange.exporting import (
@@ -24,7 +23,6 @@ from editorial.interchange.exporting import (
 )
 from editorial.interchange.importing import ImportRefused, save_briefing_data
 from editorial.permissions import CREATE_PERMISSION, can_preview
-from editorial.workflow import describe_field
 
 
 def get_briefing_for_staff(request, date: datetime.date, queryset=None) -> Briefing:
@@ -65,15 +63,14 @@ def export(request, date, format, lang):
 
 def parsed_rows(data: dict) -> list[tuple[str, str, str]]:
     """The parsed issue as (field, Japanese, English) rows, for the editor to check."""
-    rows = [
-        (describe_field(label), values["ja"], values["en"])
-        for label, values in translated_values(data)
-    ]
-    for item in data["read_more"]:
-        if item.get("url"):
-            rows.append(
-                (describe_field(f"read_more[{item['position']}]") + " · URL", item["url"], "")
-            )
+    rows = []
+    for node in content.walk(data):
+        for name in node.part.translated:
+            values = content.translations(node.item, name)
+            rows.append((content.describe(node.field_path(name)), values["ja"], values["en"]))
+        for name in node.part.untranslated:
+            if node.item.get(name):
+                rows.append((content.describe(node.field_path(name)), node.item[name], ""))
     return rows
 
 
@@ -93,9 +90,9 @@ def import_text(request):
         data = form.cleaned_data["data"]
         if "save" in request.POST:
             try:
-                with reversion.create_revision():
-                    reversion.set_user(request.user)
-                    briefing = save_briefing_data(data, replace=form.cleaned_data["replace"])
+                briefing = save_briefing_data(
+                    data, replace=form.cleaned_data["replace"], user=request.user
+                )
             except ImportRefused as exc:
                 form.add_error(None, str(exc))
             else:

@@ -6,15 +6,15 @@ public is never decided here: that is `Briefing.objects.published()`.
 """
 
 import datetime
-import re
 
-from django.db import models, transaction
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from modeltranslation.translator import translator
 
+from briefing.content import LANGUAGE_CODES, TRANSLATED_FIELDS, describe, translated_values
 from briefing.models import Briefing, DeepDive, ReadMore, Takeaway
-from briefing.serialization import LANGUAGE_CODES, briefing_to_dict, translated_values
+from briefing.serialization import briefing_to_dict
+from editorial import history
 
 
 class WorkflowError(Exception):
@@ -50,43 +50,60 @@ def filter_by_state(queryset, state: str):
     return queryset
 
 
-def _save(briefing: Briefing) -> Briefing:
-    briefing.save(update_fields=["status", "publish_at", "updated_at"])
+def _save(briefing: Briefing, user, action: str, **values) -> Briefing:
+    """Save a transition as one revision of the whole issue, saying who did what."""
+    with history.revision():
+        briefing.save(update_fields=["status", "publish_at", "updated_at"])
+        history.record(briefing, user, action, **values)
     return briefing
 
 
-def submit_for_review(briefing: Briefing) -> Briefing:
+def submit_for_review(briefing: Briefing, user=None) -> Briefing:
     if briefing.status != Briefing.Status.DRAFT:
         raise WorkflowError(_("Only a draft can be submitted for review."))
     briefing.status = Briefing.Status.REVIEW
-    return _save(briefing)
+    return _save(briefing, user, "submitted")
 
 
-def publish_now(briefing: Briefing) -> Briefing:
+def publish(briefing: Briefing, user=None, at: datetime.datetime | None = None) -> Briefing:
+    """The one way an issue becomes public: now, as of `at`, or scheduled for a future `at`.
+
+    Callers check `briefing.publish_briefing` (editorial.permissions.can_publish) first.
+    """
     if state_of(briefing) == State.LIVE:
         raise WorkflowError(_("This issue is already live."))
     briefing.status = Briefing.Status.PUBLISHED
-    briefing.publish_at = timezone.now()
-    return _save(briefing)
+    briefing.publish_at = at or timezone.now()
+    action, values = publication_action(briefing)
+    return _save(briefing, user, action, **values)
 
 
-def schedule(briefing: Briefing, when: datetime.datetime) -> Briefing:
+def publication_action(briefing: Briefing) -> tuple[str, dict]:
+    """How the history names a publication: published, or scheduled for a time to come."""
+    if briefing.publish_at > timezone.now():
+        return "scheduled", {"time": briefing.publish_at.isoformat()}
+    return "published", {}
+
+
+def publish_now(briefing: Briefing, user=None) -> Briefing:
+    return publish(briefing, user)
+
+
+def schedule(briefing: Briefing, when: datetime.datetime, user=None) -> Briefing:
     if when <= timezone.now():
         raise WorkflowError(_("A scheduled time must be in the future."))
     if state_of(briefing) == State.LIVE:
         raise WorkflowError(_("This issue is already live; unpublish it first."))
-    briefing.status = Briefing.Status.PUBLISHED
-    briefing.publish_at = when
-    return _save(briefing)
+    return publish(briefing, user, when)
 
 
-def unpublish(briefing: Briefing) -> Briefing:
+def unpublish(briefing: Briefing, user=None) -> Briefing:
     if briefing.status == Briefing.Status.DRAFT:
         raise WorkflowError(_("This issue is already a draft."))
     briefing.status = Briefing.Status.DRAFT
     # A later "publish now" sets a fresh time; an old one would make it public at once.
     briefing.publish_at = None
-    return _save(briefing)
+    return _save(briefing, user, "unpublished")
 
 
 def next_morning(now: datetime.datetime | None = None, hour: int = 6) -> datetime.datetime:
@@ -98,12 +115,18 @@ def next_morning(now: datetime.datetime | None = None, hour: int = 6) -> datetim
 
 def _no_text(model) -> dict[str, str]:
     """Every translated field empty, as the importer leaves a field nobody wrote."""
-    fields = translator.get_options_for_model(model).all_fields
+    fields = TRANSLATED_FIELDS[model]
     return {f"{field}_{code}": "" for field in fields for code in LANGUAGE_CODES}
 
 
-@transaction.atomic
-def start_next_issue(briefing: Briefing) -> Briefing:
+def start_next_issue(briefing: Briefing, user=None) -> Briefing:
+    with history.revision():
+        following = _start_next_issue(briefing)
+        history.record(following, user, "started")
+    return following
+
+
+def _start_next_issue(briefing: Briefing) -> Briefing:
     """Tomorrow's draft (the day after `briefing`) with the same numbering and empty texts."""
     date = briefing.date + datetime.timedelta(days=1)
     if Briefing.objects.filter(date=date).exists():
@@ -128,49 +151,14 @@ def start_next_issue(briefing: Briefing) -> Briefing:
     return following
 
 
-FIELD_LABELS = {
-    "theme": _("theme"),
-    "lead": _("lead"),
-    "tldr": _("TL;DR"),
-    "title": _("title"),
-    "what_happened": _("what happened"),
-    "why_it_matters": _("why it matters"),
-    "practical_points": _("practical points"),
-    "summary": _("summary"),
-    "text": _("text"),
-    "name": _("name"),
-}
-PART_LABELS = {
-    "deep_dives": _("Deep dive %(number)s"),
-    "takeaways": _("key takeaway %(number)s"),
-    "read_more": _("Read-more item %(number)s"),
-    "keywords": _("Keyword %(number)s"),
-}
-_PART = re.compile(r"(\w+)\[([^\]]+)\]")
-
-
-def describe_field(label: str) -> str:
-    """'deep_dives[2].takeaways[1].text' → 'Deep dive 02 · key takeaway 01 · text'."""
-    words = []
-    for part in label.split("."):
-        match = _PART.fullmatch(part)
-        if match:
-            name, number = match.groups()
-            number = f"{int(number):02d}" if number.isdigit() else number
-            words.append(str(PART_LABELS[name] % {"number": number}))
-        else:
-            words.append(str(FIELD_LABELS.get(part, part)))
-    return " · ".join(words)
-
-
 def missing_translations(data: dict) -> dict[str, list[str]]:
     """Per language, the fields written in another language but empty in this one."""
     missing = {code: [] for code in LANGUAGE_CODES}
-    for label, values in translated_values(data):
+    for path, values in translated_values(data):
         if any(values.values()):
             for code in LANGUAGE_CODES:
                 if not values.get(code):
-                    missing[code].append(describe_field(label))
+                    missing[code].append(describe(path))
     return {code: fields for code, fields in missing.items() if fields}
 
 

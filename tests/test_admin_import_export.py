@@ -34,12 +34,12 @@ def test_it_shows_the_parsed_issue_before_saving_anything(client, editor):
     assert table_counts() == [0, 0, 0, 0, 0]
     rows = response.context["rows"]
     data = parse_briefing_text(SEED.read_bytes())
-    assert rows[0] == ("theme", "安全とアクセスコライド", "")
-    assert rows[0] == ("theme", data["theme"]["ja"], data["theme"]["en"])
-    takeaway_rows = [row for row in rows if "key takeaway" in row[0]]
+    assert rows[0] == ("Theme", "安全とアクセスコライド", "")
+    assert rows[0] == ("Theme", data["theme"]["ja"], data["theme"]["en"])
+    takeaway_rows = [row for row in rows if "Key takeaway" in row[0]]
     assert len(takeaway_rows) == 9
     assert all(ja == "" and en for _label, ja, en in takeaway_rows)
-    assert takeaway_rows[0][0] == "Deep dive 01 · key takeaway 01 · text"
+    assert takeaway_rows[0][0] == "Deep dive 01 · Key takeaway 01"
 
 
 def test_it_saves_the_previewed_text_as_a_draft_with_history(client, editor):

@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.utils.timezone import localtime
 
 from briefing.api import PAGE_SIZE
 from briefing.cache import current_generation
@@ -13,7 +14,10 @@ pytestmark = pytest.mark.django_db
 
 def test_the_list_gives_published_issues_newest_first_with_links(client):
     make_briefing(datetime.date(2026, 5, 18))
-    make_briefing(datetime.date(2026, 5, 19))
+    make_briefing(
+        datetime.date(2026, 5, 19),
+        publish_at=datetime.datetime(2026, 5, 18, 22, 0, tzinfo=datetime.UTC),
+    )
     make_briefing(datetime.date(2026, 5, 20), status=Briefing.Status.REVIEW)
 
     response = client.get("/api/v1/briefings/")
@@ -26,6 +30,7 @@ def test_the_list_gives_published_issues_newest_first_with_links(client):
     assert data["previous"] is None
     assert data["results"][0] == {
         "date": "2026-05-19",
+        "published_at": "2026-05-19T07:00:00+09:00",
         "theme": {"ja": "テーマ 05/19", "en": "Theme 05/19"},
         "tldr": {"ja": "要約です。", "en": "The summary."},
         "links": {
@@ -65,6 +70,7 @@ def test_the_detail_is_the_shared_json_shape(client):
     data = response.json()
     expected = briefing_to_dict(Briefing.objects.with_contents().get(pk=briefing.pk))
     assert data.pop("links")["api"] == "http://127.0.0.1:8000/api/v1/briefings/2026-05-19/"
+    assert data.pop("published_at") == localtime(briefing.publish_at).isoformat()
     assert data == expected
 
 

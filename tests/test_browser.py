@@ -198,8 +198,8 @@ def test_editor_imports_the_seed_text_fixes_a_typo_and_publishes(page, shot, liv
 
     page.goto("/ja/2026/05/19/")
     assert page.locator("html").get_attribute("lang") == "ja"
-    assert text_of(page, "h1.issue-date") == "2026年5月19日 (火)"
-    assert text_of(page, ".theme") == "今日のテーマ 安全とアクセスの衝突"
+    assert text_of(page, ".issue-kicker") == "2026年5月19日 (火)"
+    assert text_of(page, "h1") == "安全とアクセスの衝突"
     assert page.locator(".deep-dive").count() == 3
     shot("public-issue")
 
@@ -214,8 +214,8 @@ def test_reader_switches_language_reads_side_by_side_searches_and_follows_the_fe
 
     page.goto("/ja/")
     assert page.locator("html").get_attribute("lang") == "ja"
-    assert text_of(page, "h1.issue-date") == "2026年5月19日 (火)"
-    assert text_of(page, ".theme") == "今日のテーマ 安全とアクセスコライド"
+    assert text_of(page, ".issue-kicker") == "2026年5月19日 (火)"
+    assert text_of(page, "h1") == "安全とアクセスコライド"
     shot("latest-issue-in-japanese")
 
     # The issue's own page, then the same issue in English.
@@ -230,13 +230,14 @@ def test_reader_switches_language_reads_side_by_side_searches_and_follows_the_fe
     page.wait_for_url("**/en/2026/05/19/")
     assert page.url == f"{live_server.url}/en/2026/05/19/"
     assert page.locator("html").get_attribute("lang") == "en"
-    assert text_of(page, "h1.issue-date") == "Tuesday, May 19, 2026"
+    assert text_of(page, ".issue-kicker") == "Tuesday, May 19, 2026"
     shot("issue-in-english")
 
-    # The theme is written only in Japanese: shown in Japanese, marked, with its language.
-    theme = page.locator(".theme")
-    assert theme.locator("span[lang=ja]").inner_text() == "安全とアクセスコライド"
-    assert theme.locator(".fallback-note").inner_text() == "Not yet translated — Japanese original"
+    # The theme is written only in Japanese: the headline in Japanese, with its language; the
+    # lead below it is a block, marked as not yet translated.
+    assert page.locator("h1 span[lang=ja]").inner_text() == "安全とアクセスコライド"
+    assert text_of(page, ".lede .fallback-note") == "Not yet translated — Japanese original"
+    assert text_of(page, ".translation-notice").startswith("43% of this issue is in English")
     # Practical points exist only in English and show unmarked.
     assert page.locator("#deep-dive-1 .practical .fallback-note").count() == 0
 
@@ -246,6 +247,7 @@ def test_reader_switches_language_reads_side_by_side_searches_and_follows_the_fe
     assert page.locator(".pair--labels .pair__side").all_inner_texts() == ["日本語", "ENGLISH"]
     theme_pair = page.locator(".pair:not(.pair--labels)").first.locator(".pair__side")
     assert theme_pair.evaluate_all("nodes => nodes.map(n => n.lang)") == ["ja", "en"]
+    # The per-row language names are for phones; at this width the column labels show.
     assert theme_pair.all_inner_texts() == [
         "安全とアクセスコライド",
         "Not yet written in this language",

@@ -29,7 +29,7 @@ def read(name: str) -> str:
 
 
 def test_compose_starts_the_database_redis_and_the_site(compose):
-    assert set(compose["services"]) == {"db", "redis", "web"}
+    assert set(compose["services"]) == {"db", "redis", "rabbitmq", "web", "worker", "beat"}
     assert compose["services"]["db"]["image"] == "postgres:16"
     assert compose["services"]["redis"]["image"] == "redis:7"
     assert compose["services"]["web"]["build"] == "."
@@ -54,7 +54,24 @@ def test_the_site_waits_for_a_healthy_database_and_redis(compose):
     assert compose["services"]["web"]["depends_on"] == {
         "db": {"condition": "service_healthy"},
         "redis": {"condition": "service_healthy"},
+        "rabbitmq": {"condition": "service_healthy"},
     }
+
+
+def test_the_email_edition_has_a_worker_and_a_beat_on_rabbitmq(compose):
+    services = compose["services"]
+    web = services["web"]["environment"]
+
+    assert services["rabbitmq"]["image"] == "rabbitmq:3"
+    assert web["CELERY_BROKER_URL"] == (
+        "amqp://briefing:${RABBITMQ_PASSWORD:-briefing}@rabbitmq:5672//"
+    )
+    assert services["worker"]["command"][:4] == ["celery", "-A", "config", "worker"]
+    assert services["beat"]["command"][:4] == ["celery", "-A", "config", "beat"]
+    # The same image and settings as the site.
+    for name in ("worker", "beat"):
+        assert services[name]["build"] == "."
+        assert services[name]["environment"] == web
 
 
 def test_the_site_reports_health_on_healthz(compose):

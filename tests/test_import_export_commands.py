@@ -144,7 +144,7 @@ def test_a_nul_character_is_refused_on_every_database_and_nothing_is_saved(tmp_p
         run_command("import_briefing", str(path))
 
     assert str(caught.value) == (
-        f"{path}: deep dive 01: what_happened_en: It contains a NUL character (U+0000), "
+        f"{path}: Deep dive 01: what_happened_en: It contains a NUL character (U+0000), "
         "which cannot be stored. Nothing was saved."
     )
     assert table_counts() == [0, 0, 0, 0]

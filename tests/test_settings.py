@@ -253,7 +253,7 @@ def test_production_is_secure_by_default_with_shared_cache_and_pooled_connection
         "upgrade-insecure-requests": True,
         "staticfiles": "whitenoise.storage.CompressedManifestStaticFilesStorage",
         "database": ["django.db.backends.postgresql", 60, True, 5],
-        "cache": ["config.redis_cache.RedisCache", "redis://redis:6379/0"],
+        "cache": ["django_redis.cache.RedisCache", "redis://redis:6379/0"],
     }
 
 

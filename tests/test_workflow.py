@@ -161,8 +161,8 @@ def test_it_lists_missing_translations_by_language():
     briefing = make_briefing(theme_en="", deep_dives=1, takeaways=1, read_more=0)
     briefing.deep_dives.get().takeaways.update(text_ja="")
     assert workflow.missing_translations_of(briefing) == {
-        "ja": ["Deep dive 01 · key takeaway 01 · text"],
-        "en": ["theme"],
+        "ja": ["Deep dive 01 · Key takeaway 01"],
+        "en": ["Theme"],
     }
 
 
@@ -224,7 +224,7 @@ def test_it_warns_when_publishing_with_missing_translations(client, editor):
     response = post_action(client, "publish_now", briefing)
     assert public_dates() == ["2026-05-19"]
     assert messages_of(response)[-1] == (
-        "2026-05-19 is published with 2 fields missing in English: theme, lead"
+        "2026-05-19 is published with 2 fields missing in English: Theme, Lead"
     )
 
 

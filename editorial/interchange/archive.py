@@ -14,12 +14,12 @@ from typing import IO
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 
+from briefing.content import LANGUAGE_CODES, walk
 from briefing.models import Briefing
-from briefing.serialization import LANGUAGE_CODES, briefing_to_dict
+from briefing.serialization import briefing_to_dict
 from editorial.interchange.importing import ImportRefused, save_briefing_data
 from editorial.models import TranslationState
-from editorial.translation.state import TRANSLATED_FIELDS
-from editorial.translation.status import _states_for, _walk
+from editorial.translation.status import states_for
 
 
 class ArchiveError(Exception):
@@ -37,9 +37,9 @@ class ArchiveError(Exception):
 def _translated_fields(briefing: Briefing) -> dict:
     """{path: (object, field)} for every translated field, paths as the translator tools name them."""
     return {
-        f"{prefix}{field}": (obj, field)
-        for obj, prefix, _section in _walk(briefing)
-        for field in TRANSLATED_FIELDS[type(obj)]
+        node.field_path(field): (node.item, field)
+        for node in walk(briefing)
+        for field in node.part.translated
     }
 
 
@@ -51,7 +51,7 @@ def editorial_state(briefing: Briefing) -> dict:
     editorial.models.TranslationState), so "outdated" survives a restore.
     """
     fields = _translated_fields(briefing)
-    states = _states_for([obj for obj, _field in fields.values()])
+    states = states_for([obj for obj, _field in fields.values()])
     translation_states = {}
     for path, (obj, field) in fields.items():
         for code in LANGUAGE_CODES:
@@ -175,7 +175,7 @@ def restore_archive(lines: Iterable[bytes]) -> int:
             updated_at = _timestamp(data, "updated_at")
             if data.get("publish_at") is not None:
                 _timestamp(data, "publish_at")
-            briefing = save_briefing_data(data)
+            briefing = save_briefing_data(data, actor="manage.py import_archive")
             restore_editorial_state(briefing, data)
         except KeyError as exc:
             raise ArchiveError(f"{date}: {exc} is missing", line_number) from None

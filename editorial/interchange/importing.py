@@ -6,17 +6,15 @@ database exactly as it was.
 
 import datetime
 
-import reversion
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
-from django.db import transaction
-from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from briefing.content import DEEP_DIVE, ISSUE, LANGUAGE_CODES, READ_MORE, TAKEAWAY, set_values
 from briefing.models import Briefing, DeepDive, Keyword, ReadMore, Takeaway
-from briefing.serialization import LANGUAGE_CODES
+from editorial import history, workflow
 
 
 class ImportRefused(Exception):
@@ -25,11 +23,6 @@ class ImportRefused(Exception):
 
 class BriefingExists(ImportRefused):
     """There is already a briefing for that date and replacing it was not asked for."""
-
-
-def _set_translations(obj, field: str, values: dict) -> None:
-    for code in LANGUAGE_CODES:
-        setattr(obj, f"{field}_{code}", values.get(code) or "")
 
 
 NUL_MESSAGE = gettext_lazy("It contains a NUL character (U+0000), which cannot be stored.")
@@ -72,24 +65,41 @@ def parse_date(value) -> datetime.date:
         ) from None
 
 
-@transaction.atomic
-def save_briefing_data(data: dict, *, replace: bool = False, publish: bool = False) -> Briefing:
+def save_briefing_data(
+    data: dict,
+    *,
+    replace: bool = False,
+    publish: bool = False,
+    publish_at: datetime.datetime | None = None,
+    user=None,
+    actor: str = "",
+) -> Briefing:
     """Create (or with replace=True, overwrite in place) the briefing described by `data`.
 
-    The save is one history revision (joined to the caller's revision if one is open, so the
-    admin's import records who imported).
+    One transaction and one history revision, recorded as done by `user` (or `actor`, such as
+    a command, when no user is signed in). Replacing brings new content, never a new
+    publication state: a live issue stays live, a draft stays a draft.
+
+    publish=True (the command's --publish) publishes it through the workflow, stamped now, or
+    for an issue of a past date its own date at the edition hour
+    (`Briefing.publication_moment`); `publish_at` publishes (or, in the future, schedules) it
+    at that moment.
     """
     try:
-        with reversion.create_revision():
-            briefing = _save(data, replace=replace, publish=publish)
-            reversion.add_to_revision(briefing)
-            reversion.set_comment(_("Imported from text."))
+        with history.revision():
+            existed = replace and Briefing.objects.filter(date=parse_date(data["date"])).exists()
+            briefing = _save(data, replace=replace)
+            action, values = ("replaced" if existed else "imported"), {}
+            if (publish or publish_at) and workflow.state_of(briefing) != workflow.State.LIVE:
+                workflow.publish(briefing, at=publish_at or briefing.publication_moment())
+                action, values = workflow.publication_action(briefing)
+            history.record(briefing, user, action, actor=actor, **values)
             return briefing
     except (KeyError, TypeError, AttributeError) as exc:
         raise ImportRefused(_("Malformed briefing data: %(error)r") % {"error": exc}) from None
 
 
-def _save(data: dict, *, replace: bool, publish: bool) -> Briefing:
+def _save(data: dict, *, replace: bool) -> Briefing:
     date = parse_date(data["date"])
     briefing = Briefing.objects.select_for_update().filter(date=date).first()
     if briefing is not None and not replace:
@@ -97,17 +107,16 @@ def _save(data: dict, *, replace: bool, publish: bool) -> Briefing:
             _("A briefing for %(date)s already exists.") % {"date": date.isoformat()}
         )
     if briefing is None:
+        # A new issue takes the state its data names (an archive restores published issues
+        # as they were; the text format always says draft).
         briefing = Briefing(date=date)
+        briefing.status = data.get("status") or Briefing.Status.DRAFT
+        if data.get("publish_at"):
+            briefing.publish_at = datetime.datetime.fromisoformat(data["publish_at"])
+        if briefing.status == Briefing.Status.PUBLISHED and briefing.publish_at is None:
+            briefing.publish_at = briefing.publication_moment()
 
-    for field in ("theme", "lead", "tldr"):
-        _set_translations(briefing, field, data[field])
-    briefing.status = data.get("status") or Briefing.Status.DRAFT
-    if publish:
-        briefing.status = Briefing.Status.PUBLISHED
-    if data.get("publish_at"):
-        briefing.publish_at = datetime.datetime.fromisoformat(data["publish_at"])
-    if briefing.status == Briefing.Status.PUBLISHED and briefing.publish_at is None:
-        briefing.publish_at = timezone.now()
+    set_values(briefing, ISSUE, data)
     _clean(briefing, date.isoformat())
     briefing.save()
 
@@ -125,9 +134,8 @@ def _save(data: dict, *, replace: bool, publish: bool) -> Briefing:
     for item in data["deep_dives"]:
         position = item["position"]
         deep_dive = deep_dives.get(position) or DeepDive(briefing=briefing, position=position)
-        for field in ("title", "what_happened", "why_it_matters", "practical_points"):
-            _set_translations(deep_dive, field, item[field])
-        label = _("deep dive %(number)02d") % {"number": deep_dive.position}
+        set_values(deep_dive, DEEP_DIVE, item)
+        label = DEEP_DIVE.section(deep_dive.position)
         _check_unique(seen_positions, deep_dive.position, label)
         _clean(deep_dive, label, exclude=["briefing"])
         deep_dive.save()
@@ -138,10 +146,8 @@ def _save(data: dict, *, replace: bool, publish: bool) -> Briefing:
             takeaway = existing_takeaways.get(takeaway_data["position"]) or Takeaway(
                 deep_dive=deep_dive, position=takeaway_data["position"]
             )
-            _set_translations(takeaway, "text", takeaway_data["text"])
-            takeaway_label = f"{label}, " + _("takeaway %(number)02d") % {
-                "number": takeaway.position
-            }
+            set_values(takeaway, TAKEAWAY, takeaway_data)
+            takeaway_label = f"{label} · {TAKEAWAY.section(takeaway.position)}"
             _check_unique(takeaway_positions, takeaway.position, takeaway_label)
             _clean(takeaway, takeaway_label, exclude=["deep_dive"])
             takeaway.save()
@@ -154,10 +160,8 @@ def _save(data: dict, *, replace: bool, publish: bool) -> Briefing:
     for item in data["read_more"]:
         position = item["position"]
         read_more_item = read_more.get(position) or ReadMore(briefing=briefing, position=position)
-        read_more_item.url = item.get("url", "")
-        _set_translations(read_more_item, "title", item["title"])
-        _set_translations(read_more_item, "summary", item["summary"])
-        label = _("read-more item %(number)02d") % {"number": read_more_item.position}
+        set_values(read_more_item, READ_MORE, item)
+        label = READ_MORE.section(read_more_item.position)
         _check_unique(seen_positions, read_more_item.position, label)
         _clean(read_more_item, label, exclude=["briefing"])
         read_more_item.save()

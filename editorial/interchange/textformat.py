@@ -30,7 +30,9 @@ from typing import NoReturn
 
 from django.utils.dates import WEEKDAYS
 from django.utils.text import slugify
-from django.utils.translation import gettext, gettext_lazy, pgettext, pgettext_lazy
+from django.utils.translation import get_language, gettext, gettext_lazy, pgettext
+
+from briefing.content import DEEP_DIVE
 
 _LANGUAGES = ("ja", "en")
 _LANGUAGE_NAMES = {"ja": gettext_lazy("Japanese"), "en": gettext_lazy("English")}
@@ -42,27 +44,15 @@ _JAPANESE = re.compile(  # kana and kanji, but not ・ (U+30FB), a punctuation m
 _LABELS = {  # key: (Japanese, English)
     "title": ("デイリーブリーフィング", "Daily Briefing"),
     "tldr": ("TL;DR", "TL;DR"),
-    "what_happened": ("何が起きたか", "What Happened"),
-    "why_it_matters": ("なぜ重要か", "Why It Matters"),
-    "takeaways": ("重要なポイント", "Key Takeaways"),
-    "practical_points": ("実践ポイント", "Practical Points"),
+    # A deep dive's sections, in order, from the map of an issue (briefing.content).
+    **DEEP_DIVE.text_headings,
     "read_more": ("もっと読む", "Read More"),
     "keywords": ("キーワード", "Keywords"),
 }
 _DIVE_LABELS = ("ディープダイブ", "Deep Dive")
-# Headings as error messages name them: in the editor's language, as the format writes them.
-_HEADING_NAMES = {
-    "tldr": pgettext_lazy("heading of the plain-text format", "TL;DR"),
-    "what_happened": pgettext_lazy("heading of the plain-text format", "What Happened"),
-    "why_it_matters": pgettext_lazy("heading of the plain-text format", "Why It Matters"),
-    "takeaways": pgettext_lazy("heading of the plain-text format", "Key Takeaways"),
-    "practical_points": pgettext_lazy("heading of the plain-text format", "Practical Points"),
-    "read_more": pgettext_lazy("heading of the plain-text format", "Read More"),
-    "keywords": pgettext_lazy("heading of the plain-text format", "Keywords"),
-}
 _THEME_LABELS = {"ja": "今日のテーマ:", "en": "Today's theme:"}
-_SECTIONS = ("what_happened", "why_it_matters", "takeaways", "practical_points")
-_TEXT_SECTIONS = ("what_happened", "why_it_matters", "practical_points")
+_SECTIONS = tuple(DEEP_DIVE.text_headings)  # the text fields and the takeaways
+_TEXT_SECTIONS = tuple(key for key in _SECTIONS if key in DEEP_DIVE.translated)
 # Parts of the issue in the order they must come; the theme and lead are stage 0.
 _STAGES = {"tldr": 1, "deep_dive": 2, "read_more": 3, "keywords": 4}
 
@@ -108,6 +98,11 @@ class BriefingTextError(ValueError):
                 "message": message,
             }
         super().__init__(f"{text}: {line!r}" if line else text)
+
+
+def _heading_name(key: str) -> str:
+    """A heading as error messages name it: in the editor's language, as the format writes it."""
+    return _LABELS[key][0 if get_language() == "ja" else 1]
 
 
 def detect_language(text: str) -> str:
@@ -330,7 +325,7 @@ class _Parser:
                 "number": number
             }
         else:
-            label = _HEADING_NAMES[key]
+            label = _heading_name(key)
         if stage := _STAGES.get(key):
             if stage == self.stage and key != "deep_dive":
                 self.fail(gettext("%(heading)s given twice") % {"heading": label})
@@ -422,7 +417,7 @@ class _Parser:
         if self.section == "intro":
             self.add(self.lead, text, language, gettext("the lead"), at)
         elif self.section == "tldr":
-            self.add(self.tldr, text, language, _HEADING_NAMES["tldr"], at)
+            self.add(self.tldr, text, language, _heading_name("tldr"), at)
         elif self.section == "read_more":
             if self.item["title"][language]:
                 self.add(self.item["summary"], text, language, gettext("the summary"), at)
@@ -434,7 +429,7 @@ class _Parser:
                 what = gettext("the title of deep dive %(number)02d") % {"number": number}
             else:
                 what = gettext("%(heading)s of deep dive %(number)02d") % {
-                    "heading": _HEADING_NAMES[self.section],
+                    "heading": _heading_name(self.section),
                     "number": number,
                 }
             self.add(self.dive[self.section], text, language, what, at)

@@ -11,18 +11,9 @@ import hashlib
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
-from briefing.models import Briefing, DeepDive, Keyword, ReadMore, Takeaway
-from briefing.serialization import LANGUAGE_CODES
+from briefing.content import LANGUAGE_CODES, TRANSLATED_FIELDS, walk
+from briefing.models import Briefing
 from editorial.models import TranslationState
-
-# The translated fields of each model, in the order an issue reads.
-TRANSLATED_FIELDS = {
-    Briefing: ("theme", "lead", "tldr"),
-    DeepDive: ("title", "what_happened", "why_it_matters", "practical_points"),
-    Takeaway: ("text",),
-    ReadMore: ("title", "summary"),
-    Keyword: ("name",),
-}
 
 
 def normalize(text) -> str:
@@ -156,13 +147,7 @@ def keep_source_current(obj, field: str, target: str) -> None:
 
 def briefing_objects(briefing) -> list:
     """The briefing and every translated object in it (load it with with_contents())."""
-    objects = [briefing]
-    for deep_dive in briefing.deep_dives.all():
-        objects.append(deep_dive)
-        objects.extend(deep_dive.takeaways.all())
-    objects.extend(briefing.read_more.all())
-    objects.extend(briefing.keywords.all())
-    return objects
+    return [node.item for node in walk(briefing) if node.part.translated]
 
 
 @transaction.atomic

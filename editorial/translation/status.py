@@ -10,13 +10,12 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from briefing.content import LANGUAGE_CODES, PART_OF_MODEL, TRANSLATED_FIELDS, walk
 from briefing.models import Briefing
-from briefing.serialization import LANGUAGE_CODES
 from editorial.models import TranslationState
 
 from .state import (
     EMPTY_FINGERPRINT,
-    TRANSLATED_FIELDS,
     fingerprint,
     other_language,
     text_of,
@@ -32,19 +31,6 @@ STATUS_LABELS = {
     OUTDATED: _("outdated"),
     UP_TO_DATE: _("up to date"),
     EMPTY: _("empty"),
-}
-
-FIELD_LABELS = {
-    "theme": _("Theme"),
-    "lead": _("Lead"),
-    "tldr": _("TL;DR"),
-    "title": _("Title"),
-    "what_happened": _("What happened"),
-    "why_it_matters": _("Why it matters"),
-    "practical_points": _("Practical points"),
-    "text": _("Key takeaway"),
-    "summary": _("Summary"),
-    "name": _("Keyword"),
 }
 
 
@@ -63,7 +49,7 @@ class TranslatedField:
 
     @property
     def label(self):
-        return FIELD_LABELS[self.field]
+        return PART_OF_MODEL[type(self.obj)].label(self.field)
 
     @property
     def kind(self) -> str:
@@ -87,7 +73,8 @@ def field_status(texts: dict, state, code: str) -> str:
     return UP_TO_DATE if fingerprint(texts[other]) == state.source_hash else OUTDATED
 
 
-def _states_for(objects) -> dict:
+def states_for(objects) -> dict:
+    """{(model, object id, field, language): TranslationState} for the objects, in one query."""
     ids_by_model = {}
     for obj in objects:
         ids_by_model.setdefault(type(obj), set()).add(obj.pk)
@@ -110,30 +97,14 @@ def _states_for(objects) -> dict:
     return states
 
 
-def _walk(briefing):
-    """(object, path prefix, section heading) for every translated object, in reading order."""
-    yield briefing, "", _("Issue")
-    for deep_dive in briefing.deep_dives.all():
-        prefix = f"deep_dives/{deep_dive.position}/"
-        heading = _("Deep dive %(number)02d") % {"number": deep_dive.position}
-        yield deep_dive, prefix, heading
-        for takeaway in deep_dive.takeaways.all():
-            yield takeaway, f"{prefix}takeaways/{takeaway.position}/", heading
-    for item in briefing.read_more.all():
-        yield (
-            item,
-            f"read_more/{item.position}/",
-            _("Read more %(number)02d") % {"number": item.position},
-        )
-    for keyword in briefing.keywords.all():
-        yield keyword, f"keywords/{keyword.slug}/", _("Keywords")
-
-
 def _fields(briefing, states) -> list[TranslatedField]:
     result = []
-    for obj, prefix, section in _walk(briefing):
-        for name in TRANSLATED_FIELDS[type(obj)]:
-            item = TranslatedField(obj=obj, field=name, path=f"{prefix}{name}", section=section)
+    for node in walk(briefing):
+        obj = node.item
+        for name in node.part.translated:
+            item = TranslatedField(
+                obj=obj, field=name, path=node.field_path(name), section=node.section
+            )
             for code in LANGUAGE_CODES:
                 item.texts[code] = text_of(obj, name, code)
             for code in LANGUAGE_CODES:
@@ -147,15 +118,8 @@ def _fields(briefing, states) -> list[TranslatedField]:
 def load_with_status(queryset=None) -> list:
     """Briefings (newest first) with `.translated_fields` set, in a fixed number of queries."""
     briefings = list((queryset if queryset is not None else Briefing.objects).with_contents())
-    objects = []
-    for briefing in briefings:
-        objects.append(briefing)
-        for deep_dive in briefing.deep_dives.all():
-            objects.append(deep_dive)
-            objects.extend(deep_dive.takeaways.all())
-        objects.extend(briefing.read_more.all())
-        objects.extend(briefing.keywords.all())
-    states = _states_for(objects)
+    objects = [node.item for briefing in briefings for node in walk(briefing)]
+    states = states_for(objects)
     for briefing in briefings:
         briefing.translated_fields = _fields(briefing, states)
     return briefings

@@ -1,0 +1,194 @@
+"""The email edition of an issue, rendered once per language and personalised per subscriber.
+
+Rendering and CSS inlining are done once for each language (ja, en, both); the per-subscriber
+parts are only the links carrying the subscriber's token, put in by string replacement, so a
+send of thousands of messages costs little more than the SMTP conversation itself.
+"""
+
+import datetime
+from dataclasses import dataclass
+from email.utils import make_msgid
+from urllib.parse import urlsplit
+
+import css_inline
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import formats, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from briefing.models import Briefing
+
+from .models import Subscriber
+
+# Stands for the subscriber's token in the shared rendering: letters only, so neither HTML
+# escaping nor CSS inlining can alter it, and a real token never contains it.
+TOKEN_PLACEHOLDER = "NEWSLETTERTOKENPLACEHOLDER"
+
+SITE_NAME = gettext_lazy("Daily Briefing")
+# Section headings, in every language of the edition (both: Japanese · English).
+HEADINGS = {
+    "theme": gettext_lazy("Today's theme"),
+    "tldr": gettext_lazy("TL;DR"),
+    "deep_dive": gettext_lazy("Deep Dive"),
+    "what_happened": gettext_lazy("What Happened"),
+    "why_it_matters": gettext_lazy("Why It Matters"),
+    "takeaways": gettext_lazy("Key Takeaways"),
+    "practical_points": gettext_lazy("Practical Points"),
+    "read_more": gettext_lazy("Read More"),
+}
+
+_inliner = css_inline.CSSInliner(load_remote_stylesheets=False)
+
+
+def page_language(language: str) -> str:
+    """The language of pages and links for a subscriber (both: the site's default)."""
+    return settings.LANGUAGE_CODE if language == Subscriber.Language.BOTH else language
+
+
+def absolute_url(path: str) -> str:
+    return settings.SITE_URL + path
+
+
+def manage_url(token: str, language: str) -> str:
+    with translation.override(page_language(language)):
+        return absolute_url(reverse("newsletter:manage", kwargs={"token": token}))
+
+
+def unsubscribe_url(token: str) -> str:
+    return absolute_url(reverse("newsletter_one_click", kwargs={"token": token}))
+
+
+def list_id() -> str:
+    host = urlsplit(settings.SITE_URL).hostname or "localhost"
+    return f"{SITE_NAME} <newsletter.{host}>"
+
+
+def subject_for(briefing: Briefing, language: str) -> str:
+    """`2026年5月19日（火）｜theme`; without a theme in that language, the site's name instead."""
+    lang = page_language(language)
+    with translation.override(lang):
+        if lang == "ja":
+            weekday = formats.date_format(briefing.date, "D")
+            date = (
+                f"{briefing.date.year}年{briefing.date.month}月{briefing.date.day}日（{weekday}）"
+            )
+            separator = "｜"
+        else:
+            date = formats.date_format(briefing.date, "DATE_FORMAT")
+            separator = " | "
+        themes = [
+            (getattr(briefing, f"theme_{code}") or "").strip()
+            for code in (["ja", "en"] if language == Subscriber.Language.BOTH else [language])
+        ]
+        theme = " / ".join(theme for theme in themes if theme)
+        return f"{date}{separator}{theme or SITE_NAME}"
+
+
+def _issue_urls(briefing: Briefing, lang: str) -> dict:
+    kwargs = {"year": briefing.date.year, "month": briefing.date.month, "day": briefing.date.day}
+    with translation.override(lang):
+        return {
+            "issue_url": absolute_url(reverse("briefing:issue", kwargs=kwargs)),
+            "parallel_url": absolute_url(reverse("briefing:parallel", kwargs=kwargs)),
+        }
+
+
+def _headings(languages: list[str]) -> dict:
+    labels = {}
+    for key, label in HEADINGS.items():
+        words = []
+        for code in languages:
+            with translation.override(code):
+                words.append(str(label))
+        labels[key] = " · ".join(dict.fromkeys(words))
+    return labels
+
+
+@dataclass(frozen=True)
+class RenderedEdition:
+    """One language's edition, with TOKEN_PLACEHOLDER where the subscriber's token goes."""
+
+    language: str
+    subject: str
+    text: str
+    html: str
+
+
+def render_edition(briefing: Briefing, language: str) -> RenderedEdition:
+    languages = ["ja", "en"] if language == Subscriber.Language.BOTH else [language]
+    lang = page_language(language)
+    with translation.override(lang):
+        context = {
+            "briefing": briefing,
+            "languages": languages,
+            "both": len(languages) > 1,
+            "lang": lang,
+            "headings": _headings(languages),
+            "site_name": str(SITE_NAME),
+            "subject": subject_for(briefing, language),
+            "date": formats.date_format(briefing.date, "DATE_FORMAT"),
+            "manage_url": manage_url(TOKEN_PLACEHOLDER, language),
+            "unsubscribe_url": unsubscribe_url(TOKEN_PLACEHOLDER),
+            **_issue_urls(briefing, lang),
+        }
+        html = render_to_string("newsletter/email/edition.html", context)
+        text = render_to_string("newsletter/email/edition.txt", context)
+    return RenderedEdition(language, context["subject"], text, _inliner.inline(html))
+
+
+def render_editions(briefing: Briefing) -> dict[str, RenderedEdition]:
+    briefing = Briefing.objects.with_contents().get(pk=briefing.pk)
+    return {code: render_edition(briefing, code) for code in Subscriber.Language.values}
+
+
+def sender_domain() -> str:
+    return settings.DKIM_DOMAIN or settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip(" >")
+
+
+def edition_message(
+    rendered: RenderedEdition, email: str, token: str, *, now: datetime.datetime | None = None
+) -> EmailMultiAlternatives:
+    """The message for one subscriber: the shared rendering with their own links."""
+    message = EmailMultiAlternatives(
+        subject=rendered.subject,
+        body=rendered.text.replace(TOKEN_PLACEHOLDER, token),
+        from_email=settings.NEWSLETTER_RETURN_PATH or settings.DEFAULT_FROM_EMAIL,
+        to=[email],
+        headers={
+            "From": settings.DEFAULT_FROM_EMAIL,
+            "Message-ID": make_msgid(domain=sender_domain()),
+            "List-Id": list_id(),
+            "List-Unsubscribe": f"<{unsubscribe_url(token)}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "Precedence": "bulk",
+            "Auto-Submitted": "auto-generated",
+        },
+    )
+    message.attach_alternative(rendered.html.replace(TOKEN_PLACEHOLDER, token), "text/html")
+    return message
+
+
+def notice_message(subscriber: Subscriber, kind: str) -> EmailMultiAlternatives:
+    """The confirmation email (kind "confirm") or the "already subscribed" one ("known")."""
+    lang = page_language(subscriber.language)
+    with translation.override(lang):
+        if kind == "confirm":
+            url = absolute_url(reverse("newsletter:confirm", kwargs={"token": subscriber.token}))
+            subject = _("Confirm your subscription to the Daily Briefing")
+        else:
+            url = manage_url(subscriber.token, subscriber.language)
+            subject = _("You are already subscribed to the Daily Briefing")
+        context = {"url": url, "kind": kind, "site_name": str(SITE_NAME)}
+        body = render_to_string("newsletter/email/notice.txt", context)
+    return EmailMultiAlternatives(
+        subject=subject,
+        body=body,
+        to=[subscriber.email],
+        headers={
+            "Message-ID": make_msgid(domain=sender_domain()),
+            "Auto-Submitted": "auto-generated",
+        },
+    )
