@@ -80,8 +80,8 @@ MUTATIONS = [
         "tests/test_escaping.py",
         (
             READING,
-            "        value.lang,\n        value.text,\n        value.note,",
-            "        value.lang,\n        mark_safe(value.text),\n        value.note,",
+            "format_html('<span lang=\"{}\">{}</span>', value.lang, value.text)",
+            "format_html('<span lang=\"{}\">{}</span>', value.lang, mark_safe(value.text))",
         ),
     ),
     m(
@@ -113,22 +113,22 @@ MUTATIONS = [
         "tests/test_escaping.py",
         (
             "templates/briefing/issue.html",
-            '{% if theme %} · {{ theme }}{% endif %} — {% translate "Daily Briefing" %}',
-            '{% if theme %} · {{ theme|safe }}{% endif %} — {% translate "Daily Briefing" %}',
+            "{% if theme %}{{ theme }} · {% endif %}",
+            "{% if theme %}{{ theme|safe }} · {% endif %}",
         ),
     ),
     m(
         "escaping: search snippet, the matched text",
         "tests/test_escaping.py",
-        (SEARCH, "            match.group(0),", "            SafeString(match.group(0)),"),
+        (SEARCH, "line[hit_start:hit_end])", "SafeString(line[hit_start:hit_end]))"),
     ),
     m(
         "escaping: search snippet, the text before the match",
         "tests/test_escaping.py",
         (
             SEARCH,
-            "            text[start : match.start()],",
-            "            SafeString(text[start : match.start()]),",
+            'format_html("{}<mark>{}</mark>", line[position:hit_start],',
+            'format_html("{}<mark>{}</mark>", SafeString(line[position:hit_start]),',
         ),
     ),
     m(
@@ -136,8 +136,8 @@ MUTATIONS = [
         "tests/test_escaping.py",
         (
             SEARCH,
-            "            text[match.end() : end],",
-            "            SafeString(text[match.end() : end]),",
+            'parts.append(format_html("{}{}", line[position:end],',
+            'parts.append(format_html("{}{}", SafeString(line[position:end]),',
         ),
     ),
     m(
