@@ -18,7 +18,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from django.utils.timezone import localtime
-from django.utils.translation import get_language_info, gettext, ngettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import (
     TabbedTranslationAdmin,
@@ -31,8 +31,8 @@ from reversion_compare.admin import CompareVersionAdmin
 from briefing.content import DEEP_DIVE, ISSUE, LANGUAGE_CODES, READ_MORE, TAKEAWAY
 from briefing.models import Briefing, DeepDive, Keyword, ReadMore, Takeaway
 from briefing.serialization import briefing_to_dict, completeness
-from editorial import history, workflow
-from editorial.forms import BriefingAdminForm, DeepDiveAdminForm, ScheduleForm
+from editorial import history, workflow, workflow_views
+from editorial.forms import BriefingAdminForm, DeepDiveAdminForm, ScheduleForm, time_zone_label
 from editorial.permissions import can_edit_structure, can_publish, locked_fields
 
 # Admin autodiscovery runs before EditorialConfig.ready(); registering here first keeps
@@ -291,7 +291,7 @@ class BriefingAdmin(
     )
     autocomplete_fields = ("keywords",)
     fieldsets = (
-        (None, {"fields": ("date", "status", "publish_at", "edit_token")}),
+        (None, {"fields": ("date", "publication", "edit_token")}),
         (_("Content"), {"fields": (*ISSUE.translated, "keywords")}),
     )
     inlines = (DeepDiveInline, ReadMoreInline)
@@ -350,50 +350,74 @@ class BriefingAdmin(
         # The public URL of a draft is a 404; the preview shows any issue to its staff.
         return _preview_url(briefing, None)
 
-    # Saving, optionally with a workflow step ("Save and publish now" and the like).
+    @admin.display(description=_("publication"))
+    def publication(self, briefing):
+        """State and time, read-only: they change only through the workflow's steps."""
+        if briefing is None or briefing.pk is None:
+            return workflow.State.DRAFT.label
+        state = workflow.state_of(briefing)
+        if briefing.publish_at is None or state in (workflow.State.DRAFT, workflow.State.REVIEW):
+            return state.label
+        return f"{state.label} · {history.format_moment(briefing.publish_at)}"
+
+    # Saving, optionally followed by a workflow step.
     def workflow_buttons(self, request, obj):
         if obj is None or obj.pk is None:
             return []
         state = workflow.state_of(obj)
         buttons = []
         if can_edit_structure(request.user) and state == workflow.State.DRAFT:
-            buttons.append(("_submit_for_review", _("Save and submit for review")))
-        if can_publish(request.user):
-            if state != workflow.State.LIVE:
-                buttons.append(("_publish_now", _("Save and publish now")))
-            if state != workflow.State.DRAFT:
-                buttons.append(("_unpublish", _("Save and unpublish")))
+            buttons.append(("_submit_for_review", _("Save and send to review")))
+        if can_publish(request.user) and state != workflow.State.LIVE:
+            buttons.append(("_publish", _("Save and publish…")))
         return buttons
+
+    def get_urls(self):
+        from django.urls import path
+
+        def step_view(request, object_id, step):
+            return workflow_views.workflow_step(self, request, object_id, step)
+
+        return [
+            path(
+                "<path:object_id>/workflow/<slug:step>/",
+                self.admin_site.admin_view(step_view),
+                name="briefing_briefing_workflow",
+            ),
+            *super().get_urls(),
+        ]
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         if request.method == "POST":
-            asked = [name for name in WORKFLOW_STEPS if name in request.POST]
-            allowed = {
-                "_submit_for_review": can_edit_structure,
-                "_publish_now": can_publish,
-                "_unpublish": can_publish,
-            }
-            if any(not allowed[name](request.user) for name in asked):
+            allowed = {"_submit_for_review": can_edit_structure, "_publish": can_publish}
+            if any(name in request.POST and not ok(request.user) for name, ok in allowed.items()):
                 raise PermissionDenied
         return super().changeform_view(request, object_id, form_url, extra_context)
 
+    def response_change(self, request, obj):
+        if "_publish" in request.POST:
+            # Saved; publishing is the confirmation page's decision.
+            return HttpResponseRedirect(
+                reverse("admin:briefing_briefing_workflow", args=[obj.pk, "publish"])
+            )
+        return super().response_change(request, obj)
+
     def issue_pk(self, briefing):
         return briefing.pk
+
+    def get_readonly_fields(self, request, obj=None):
+        return (*super().get_readonly_fields(request, obj), "publication")
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         briefing = form.instance
         request.issue_action = "edited" if change else "created"
-        step = next((name for name in WORKFLOW_STEPS if name in request.POST), None)
-        if step is not None:
+        if "_submit_for_review" in request.POST:
             try:
-                WORKFLOW_STEPS[step](briefing, request.user)
-                request.issue_action = WORKFLOW_ACTIONS[step]
+                workflow.submit_for_review(briefing, request.user)
+                request.issue_action = "submitted"
             except workflow.WorkflowError as exc:
                 messages.warning(request, str(exc))
-        published_now = step == "_publish_now" or "status" in form.changed_data
-        if briefing.status == Briefing.Status.PUBLISHED and published_now:
-            self.warn_missing_translations(request, [briefing])
 
     # The revision's comment says what happened, in words (not the changed field names).
     def log_addition(self, request, obj, message):
@@ -405,28 +429,6 @@ class BriefingAdmin(
         entry = super().log_change(request, obj, message)
         history.record(obj, request.user, getattr(request, "issue_action", "edited"))
         return entry
-
-    def warn_missing_translations(self, request, briefings):
-        for briefing in Briefing.objects.with_contents().filter(pk__in=[b.pk for b in briefings]):
-            missing = workflow.missing_translations(briefing_to_dict(briefing))
-            for code, fields in missing.items():
-                messages.warning(
-                    request,
-                    format_html(
-                        "{}: {}",
-                        ngettext(
-                            "%(date)s is published with %(count)d field missing in %(lang)s",
-                            "%(date)s is published with %(count)d fields missing in %(lang)s",
-                            len(fields),
-                        )
-                        % {
-                            "date": briefing,
-                            "count": len(fields),
-                            "lang": get_language_info(code)["name_translated"],
-                        },
-                        ", ".join(fields),
-                    ),
-                )
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
@@ -446,6 +448,12 @@ class BriefingAdmin(
             ]
             context["state"] = workflow.state_of(obj)
             context["workflow_buttons"] = self.workflow_buttons(request, obj)
+            context["workflow_steps"] = [
+                (label, reverse("admin:briefing_briefing_workflow", args=[obj.pk, step]))
+                for step, label in workflow_views.offered_steps(request.user, obj)
+            ]
+            context["review"] = workflow.open_review(obj)
+            context["time_zone"] = time_zone_label()
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     # Actions.
@@ -469,12 +477,14 @@ class BriefingAdmin(
             gettext("%(count)d issue(s) submitted for review."),
         )
 
-    @admin.action(description=_("Publish now"), permissions=["publish"])
+    @admin.action(description=_("Publish now…"), permissions=["publish"])
     def publish_now(self, request, queryset):
-        done = self._transition(
-            request, queryset, workflow.publish_now, gettext("%(count)d issue(s) published.")
-        )
-        self.warn_missing_translations(request, done)
+        if "apply" in request.POST:
+            self._transition(
+                request, queryset, workflow.publish_now, gettext("%(count)d issue(s) published.")
+            )
+            return None
+        return self._confirm_publication(request, queryset, "publish_now", None)
 
     @admin.action(description=_("Schedule…"), permissions=["publish"])
     def schedule(self, request, queryset):
@@ -488,18 +498,29 @@ class BriefingAdmin(
                     lambda briefing, user: workflow.schedule(briefing, when, user),
                     gettext("%(count)d issue(s) scheduled."),
                 )
-                self.warn_missing_translations(request, done)
+                if done:
+                    messages.info(
+                        request,
+                        gettext("Scheduled for %(time)s.") % {"time": history.format_moment(when)},
+                    )
                 return None
         else:
             form = ScheduleForm(initial={"publish_at": workflow.next_morning()})
+        return self._confirm_publication(request, queryset, "schedule", form)
+
+    def _confirm_publication(self, request, queryset, action, form):
+        """The step before publishing: each issue with the translations it still lacks."""
         context = {
             **self.admin_site.each_context(request),
-            "title": gettext("Schedule publication"),
+            "title": gettext("Schedule publication") if form else gettext("Publish now"),
             "opts": self.model._meta,
             "form": form,
-            "briefings": queryset,
+            "action": action,
+            "briefings": [
+                (briefing, workflow_views.translation_gaps(briefing)) for briefing in queryset
+            ],
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-            "media": self.media + form.media,
+            "media": self.media + form.media if form is not None else self.media,
         }
         return TemplateResponse(request, "admin/briefing/briefing/schedule.html", context)
 
@@ -529,18 +550,6 @@ class BriefingAdmin(
             % {"date": following, "count": following.deep_dives.count()},
         )
         return HttpResponseRedirect(reverse("admin:briefing_briefing_change", args=[following.pk]))
-
-
-WORKFLOW_STEPS = {
-    "_submit_for_review": workflow.submit_for_review,
-    "_publish_now": workflow.publish_now,
-    "_unpublish": workflow.unpublish,
-}
-WORKFLOW_ACTIONS = {
-    "_submit_for_review": "submitted",
-    "_publish_now": "published",
-    "_unpublish": "unpublished",
-}
 
 
 def _preview_url(briefing, lang, parallel=False):

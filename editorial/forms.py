@@ -67,23 +67,14 @@ class BriefingAdminForm(EditTokenForm):
     class Meta:
         model = Briefing
         # The admin narrows these to what the user may change (see editorial.permissions).
-        fields = ("date", "status", "publish_at", *ISSUE.translated, "keywords")
+        # Status and publication time change only through editorial.workflow.
+        fields = ("date", *ISSUE.translated, "keywords")
 
     def issue_id(self):
         return self.instance.pk
 
     def opened_issue(self):
         return self.instance
-
-    def clean(self):
-        cleaned_data = super().clean()
-        if cleaned_data.get("status") == Briefing.Status.PUBLISHED and not cleaned_data.get(
-            "publish_at"
-        ):
-            # Published without a time means "now", as the "Publish now" action does.
-            if "publish_at" in self.fields:
-                cleaned_data["publish_at"] = timezone.now()
-        return cleaned_data
 
 
 class DeepDiveAdminForm(EditTokenForm):
@@ -98,14 +89,67 @@ class DeepDiveAdminForm(EditTokenForm):
         return self.instance.briefing
 
 
+def time_zone_label() -> str:
+    """The admin's time zone as editors know it: "Asia/Tokyo (JST)"."""
+    now = timezone.localtime()
+    return f"{timezone.get_current_timezone_name()} ({now.tzname()})"
+
+
 class ScheduleForm(forms.Form):
     publish_at = forms.SplitDateTimeField(label=_("publish at"), widget=AdminSplitDateTime)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["publish_at"].help_text = gettext("Time zone: %(zone)s") % {
+            "zone": time_zone_label()
+        }
 
     def clean_publish_at(self):
         value = self.cleaned_data["publish_at"]
         if value <= timezone.now():
             raise ValidationError(_("Choose a time in the future."))
         return value
+
+
+class PublishForm(ScheduleForm):
+    """Publish now, or schedule: the last step before an issue goes out."""
+
+    NOW, LATER = "now", "later"
+    when = forms.ChoiceField(
+        label=_("When"),
+        choices=[(NOW, _("Publish now")), (LATER, _("Schedule for the time below"))],
+        widget=forms.RadioSelect,
+        initial=NOW,
+    )
+    field_order = ["when", "publish_at"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["publish_at"].required = False
+
+    def clean_publish_at(self):
+        value = self.cleaned_data.get("publish_at")
+        if self.data.get(self.add_prefix("when")) != self.LATER:
+            return None
+        if value is None:
+            raise ValidationError(_("Choose the time to publish at."))
+        return super().clean_publish_at()
+
+
+class ReviewForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note to the reviewer"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+    )
+
+
+class ReturnForm(forms.Form):
+    reply = forms.CharField(
+        label=_("Comment for the author"),
+        help_text=_("Say what to change; the author receives it by email."),
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+    )
 
 
 class ImportTextForm(forms.Form):

@@ -60,11 +60,17 @@ def _language(code: str) -> str:
         return code
 
 
+def format_moment(moment: datetime.datetime) -> str:
+    """A moment in the admin's time zone, named: "2026-06-02 07:00 JST"."""
+    moment = timezone.localtime(moment)
+    return f"{date_format(moment, 'Y-m-d H:i')} {moment.tzname()}"
+
+
 def _time(value: str, with_date: bool = False) -> str:
-    moment = timezone.localtime(datetime.datetime.fromisoformat(value))
+    moment = datetime.datetime.fromisoformat(value)
     if with_date:
-        return f"{date_format(moment, 'Y-m-d H:i')} {moment.tzname()}"
-    return time_format(moment, "H:i")
+        return format_moment(moment)
+    return time_format(timezone.localtime(moment), "H:i")
 
 
 def describe(comment: str) -> str:

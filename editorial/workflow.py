@@ -7,14 +7,15 @@ public is never decided here: that is `Briefing.objects.published()`.
 
 import datetime
 
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from briefing.content import LANGUAGE_CODES, TRANSLATED_FIELDS, describe, translated_values
 from briefing.models import Briefing, DeepDive, ReadMore, Takeaway
 from briefing.serialization import briefing_to_dict
-from editorial import history
+from editorial import history, notifications
+from editorial.models import ReviewRequest
 
 
 class WorkflowError(Exception):
@@ -58,11 +59,49 @@ def _save(briefing: Briefing, user, action: str, **values) -> Briefing:
     return briefing
 
 
-def submit_for_review(briefing: Briefing, user=None) -> Briefing:
+def open_review(briefing: Briefing) -> ReviewRequest | None:
+    return briefing.review_requests.filter(outcome=ReviewRequest.Outcome.OPEN).first()
+
+
+def _close_review(briefing: Briefing, user, outcome, reply: str = "") -> ReviewRequest | None:
+    review = open_review(briefing)
+    if review is not None:
+        review.outcome = outcome
+        review.decided_by = user if user is not None and user.is_authenticated else None
+        review.decided_at = timezone.now()
+        review.reply = reply
+        review.save()
+    return review
+
+
+def submit_for_review(briefing: Briefing, user=None, note: str = "") -> Briefing:
+    """Draft → in review: records who asked and tells the editors who may publish."""
     if briefing.status != Briefing.Status.DRAFT:
         raise WorkflowError(_("Only a draft can be submitted for review."))
     briefing.status = Briefing.Status.REVIEW
-    return _save(briefing, user, "submitted")
+    with transaction.atomic():
+        _save(briefing, user, "submitted")
+        review = ReviewRequest.objects.create(
+            briefing=briefing,
+            requested_by=user if user is not None and user.is_authenticated else None,
+            note=note,
+        )
+        transaction.on_commit(lambda: notifications.review_requested(review))
+    return briefing
+
+
+def return_to_draft(briefing: Briefing, user=None, reply: str = "") -> Briefing:
+    """In review → draft, with the reviewer's comment, which goes to whoever asked."""
+    if briefing.status != Briefing.Status.REVIEW:
+        raise WorkflowError(_("Only an issue in review can be returned."))
+    briefing.status = Briefing.Status.DRAFT
+    briefing.publish_at = None
+    with transaction.atomic():
+        _save(briefing, user, "returned", note=reply)
+        review = _close_review(briefing, user, ReviewRequest.Outcome.RETURNED, reply)
+        if review is not None:
+            transaction.on_commit(lambda: notifications.returned(review))
+    return briefing
 
 
 def publish(briefing: Briefing, user=None, at: datetime.datetime | None = None) -> Briefing:
@@ -75,7 +114,10 @@ def publish(briefing: Briefing, user=None, at: datetime.datetime | None = None) 
     briefing.status = Briefing.Status.PUBLISHED
     briefing.publish_at = at or timezone.now()
     action, values = publication_action(briefing)
-    return _save(briefing, user, action, **values)
+    with transaction.atomic():
+        _save(briefing, user, action, **values)
+        _close_review(briefing, user, ReviewRequest.Outcome.APPROVED)
+    return briefing
 
 
 def publication_action(briefing: Briefing) -> tuple[str, dict]:
@@ -103,7 +145,10 @@ def unpublish(briefing: Briefing, user=None) -> Briefing:
     briefing.status = Briefing.Status.DRAFT
     # A later "publish now" sets a fresh time; an old one would make it public at once.
     briefing.publish_at = None
-    return _save(briefing, user, "unpublished")
+    with transaction.atomic():
+        _save(briefing, user, "unpublished")
+        _close_review(briefing, user, ReviewRequest.Outcome.RETURNED)
+    return briefing
 
 
 def next_morning(now: datetime.datetime | None = None, hour: int = 6) -> datetime.datetime:

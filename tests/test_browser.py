@@ -180,16 +180,17 @@ def test_editor_imports_the_seed_text_fixes_a_typo_and_publishes(page, shot, liv
     # The theme's katakana "コライド" was meant as "の衝突".
     page.fill("#id_theme_ja", "安全とアクセスの衝突")
     shot("typo-fixed")
-    page.click("input[name=_publish_now]")
-    page.wait_for_url("**/ja/admin/briefing/briefing/")
+    page.click("input[name=_publish]")
+    # Saved; before publishing, the page lists what readers will see untranslated.
+    page.wait_for_url("**/workflow/publish/")
+    shot("publish-confirmation")
+    gaps = page.locator(".editorial-gap h3").all_inner_texts()
+    assert gaps == ["日本語: 未翻訳 (12)", "英語: 未翻訳 (16)"]
+    page.click("#content-main input[type=submit]")
+    page.wait_for_url("**/ja/admin/briefing/briefing/*/change/")
     shot("published")
-    assert text_of(page, ".messagelist .success") == "ブリーフィング “2026-05-19” を変更しました。"
-    # Published with a warning of what readers will see untranslated.
-    warnings = page.locator(".messagelist .warning").all_inner_texts()
-    assert [warning.split(":")[0] for warning in warnings] == [
-        "2026-05-19 は日本語の未入力項目が 12 件ある状態で公開されました",
-        "2026-05-19 は英語の未入力項目が 16 件ある状態で公開されました",
-    ]
+    assert text_of(page, ".messagelist .success").startswith("2026-05-19 を公開しました。")
+    page.goto("/ja/admin/briefing/briefing/")
     row = page.locator("#result_list tbody tr")
     assert text_of(page, "#result_list tbody tr .field-theme_any") == "安全とアクセスの衝突"
     assert row.locator(".editorial-state").inner_text() == "公開中"

@@ -67,12 +67,19 @@ def test_it_ignores_status_and_time_in_a_writers_forged_change_form(client, writ
         assert Briefing.objects.get(pk=briefing.pk).theme_en == "Edited"
 
 
-@pytest.mark.parametrize("button", ["_publish_now", "_unpublish"])
-def test_it_refuses_a_writers_forged_workflow_button(client, writer, live, draft, button):
-    briefing = draft if button == "_publish_now" else live
+def test_it_refuses_a_writers_forged_workflow_button(client, writer, draft):
+    before = publication(draft)
+    data = change_form_data(client.get(change_url(draft)))
+    assert client.post(change_url(draft), data | {"_publish": "1"}).status_code == 403
+    assert publication(draft) == before
+
+
+@pytest.mark.parametrize(("step", "data"), [("publish", {"when": "now"}), ("unpublish", {})])
+def test_it_refuses_a_writers_forged_workflow_step(client, writer, live, draft, step, data):
+    briefing = draft if step == "publish" else live
     before = publication(briefing)
-    data = change_form_data(client.get(change_url(briefing)))
-    assert client.post(change_url(briefing), data | {button: "1"}).status_code == 403
+    url = reverse("admin:briefing_briefing_workflow", args=[briefing.pk, step])
+    assert client.post(url, data).status_code == 403
     assert publication(briefing) == before
 
 

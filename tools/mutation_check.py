@@ -58,6 +58,7 @@ PO = "editorial/translation/po.py"
 CACHE = "briefing/cache.py"
 RECEIVERS = "briefing/receivers.py"
 ARCHIVE = "editorial/interchange/archive.py"
+WORKFLOW_VIEWS = "editorial/workflow_views.py"
 
 MUTATIONS = [
     # --- Escaping: every branch that turns editor text into HTML ------------------------------
@@ -235,23 +236,40 @@ MUTATIONS = [
         ),
     ),
     m(
-        "permission: 'Save and publish now' without the publish permission",
-        "tests/test_workflow.py tests/test_admin_permissions.py",
-        (ADMIN, '"_publish_now": can_publish,', '"_publish_now": lambda user: True,'),
+        "permission: 'Save and publish…' without the publish permission",
+        "tests/test_workflow.py",
+        (ADMIN, '"_publish": can_publish}', '"_publish": lambda user: True}'),
     ),
     m(
-        "permission: 'Save and unpublish' without the publish permission",
-        "tests/test_workflow.py tests/test_admin_permissions.py",
-        (ADMIN, '"_unpublish": can_publish,', '"_unpublish": lambda user: True,'),
-    ),
-    m(
-        "permission: 'Save and submit for review' without the structure permission",
-        "tests/test_workflow.py tests/test_admin_permissions.py",
+        "permission: 'Save and send to review' without the structure permission",
+        "tests/test_workflow.py",
         (
             ADMIN,
             '"_submit_for_review": can_edit_structure,',
             '"_submit_for_review": lambda user: True,',
         ),
+    ),
+    m(
+        "permission: the workflow step pages' check",
+        "tests/test_workflow.py",
+        (
+            WORKFLOW_VIEWS,
+            "    if not definition.allowed(request.user):\n        raise PermissionDenied",
+            "    if False:\n        raise PermissionDenied",
+        ),
+    ),
+    *(
+        m(
+            f"permission: workflow step '{step}' without its permission",
+            "tests/test_workflow.py",
+            (WORKFLOW_VIEWS, f'"{step}": Step({needs},', f'"{step}": Step(lambda user: True,'),
+        )
+        for step, needs in (
+            ("review", "can_edit_structure"),
+            ("publish", "can_publish"),
+            ("return", "can_publish"),
+            ("unpublish", "can_publish"),
+        )
     ),
     m(
         "permission: publishing actions (publish now, schedule, unpublish) for anyone",
@@ -287,19 +305,23 @@ MUTATIONS = [
         (PERMISSIONS, 'if model_name == "briefing" and not can_publish(user):', "if False:"),
     ),
     m(
-        "permission: restoring a revision without the structure permission",
+        "permission: restoring a version without the structure permission",
         "tests/test_history.py",
         (
             ADMIN,
-            "    def revision_view(self, request, object_id, version_id, extra_context=None):\n"
-            "        if not can_edit_structure(request.user):",
-            "    def revision_view(self, request, object_id, version_id, extra_context=None):\n"
-            "        if False:",
+            "if not (can_edit_structure(request.user) and self.has_change_permission(request)):",
+            "if not self.has_change_permission(request):",
         ),
     ),
-    # Recovering a deleted issue is refused twice: by HistoryPermissionMixin and by
-    # django-reversion's own add-permission check; removing ours alone breaks no rule
-    # (tests/test_history.py checks the rule itself).
+    m(
+        "permission: recovering a deleted issue without any permission check",
+        "tests/test_history.py",
+        (
+            ADMIN,
+            "if not (can_edit_structure(request.user) and self.has_add_permission(request)):",
+            "if False:",
+        ),
+    ),
     m(
         "permission: translators given the publish permission",
         "tests/test_roles.py tests/test_admin_permissions.py",
