@@ -21,16 +21,20 @@ import hashlib
 import math
 import time
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError
 from django.db.models import F, Subquery
 from django.db.models.functions import Now
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 from django.utils.translation import get_language, get_language_from_path
+
+from config.database import time_limit
 
 from .models import Briefing, ContentGeneration
 
@@ -42,6 +46,8 @@ LAST_GENERATION_KEY = "briefing:generation:last"
 # once; this bounds how long another process can serve a page of the previous generation when
 # that removal failed (Redis unreachable at the time of the edit, then back with its old keys).
 GENERATION_TRUST_SECONDS = 5
+# How long reading the generation from the database may take before the last one is used.
+GENERATION_READ_SECONDS = 0.5
 # A page of an old generation is never served again; the timeout only frees its memory.
 PAGE_TIMEOUT = 24 * 60 * 60
 # Responses headers worth replaying from the cache (never cookies).
@@ -124,7 +130,10 @@ def _load_generation() -> tuple[str, int, float]:
     While the database is unreachable, the last one read (no edit can be made meanwhile), so that
     cached pages keep being served."""
     try:
-        value = _read_generation()
+        # Quick or not at all: cached pages must keep answering within a second while PostgreSQL
+        # hangs (config/database.py).
+        with time_limit(GENERATION_READ_SECONDS):
+            value = _read_generation()
     except DatabaseError:
         last = cache.get(LAST_GENERATION_KEY)
         if last is None:
@@ -164,10 +173,28 @@ def _retry_invalidation() -> None:
         forget_generation()
 
 
-def _page_key(request) -> str:
+def _canonical_query(request, used: tuple[str, ...]) -> str | None:
+    """The query string to redirect to, or None when the request's is already canonical: only
+    parameters the view reads, each once."""
+    if not request.META.get("QUERY_STRING"):
+        return None
+    if settings.BENCHMARK_BASELINE:  # `make bench` makes uncached requests with ?bench=N
+        used = (*used, "bench")
+    given = request.GET
+    if all(name in used and len(given.getlist(name)) == 1 for name in given):
+        return None
+    return urlencode([(name, given[name]) for name in used if name in given])
+
+
+def _page_key(request, lang: str | None = None) -> str:
     # The language is in the path too; it is named here so that a cached page can never be
-    # served in the wrong language whatever the URL scheme becomes.
-    return f"{get_language()}:{request.get_full_path()}"
+    # served in the wrong language whatever the URL scheme becomes. The query string is
+    # re-encoded, so that the same parameters written differently (%20 or +, %61 or a) share
+    # one entry.
+    key = f"{lang or get_language()}:{request.path}"
+    if request.META.get("QUERY_STRING"):
+        key += f"?{request.GET.urlencode()}"
+    return key
 
 
 def _storage_key(page_key: str) -> str:
@@ -225,7 +252,7 @@ def _storable(response) -> bool:
     )
 
 
-def cached_page(view):
+def cached_page(view=None, *, query: tuple[str, ...] = ()):
     """Serve a public GET view from the page cache, with ETag/Last-Modified and 304s.
 
     Only 200 responses that are not marked private are stored; the wrapped view must not depend
@@ -233,12 +260,25 @@ def cached_page(view):
     generation and the page together). Pages under a language prefix are looked up and stored
     by `PageCacheMiddleware` (below) when it is installed, so that a hit skips the rest of the
     middleware too; this decorator serves the others (sitemap, robots.txt) by itself.
+
+    `query` names the query parameters the view reads (`@cached_page(query=("q", "page"))`). A
+    request with any other parameter, or with one of these twice, is redirected to the URL with
+    only the parameters the view reads (its last value of each, as `QueryDict.get` gives):
+    anyone can make up new query strings, and each would otherwise render the page from the
+    database and store another copy of it.
     """
+    if view is None:
+        return functools.partial(cached_page, query=query)
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         if request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
+        canonical = _canonical_query(request, query)
+        if canonical is not None:
+            return HttpResponsePermanentRedirect(
+                request.path + (f"?{canonical}" if canonical else "")
+            )
         # Set by PageCacheMiddleware: the page key, and the generation when it found one.
         looked_up = getattr(request, "page_cache_lookup", None)
         if looked_up is not None and looked_up[1] is not None:
@@ -294,7 +334,7 @@ class PageCacheMiddleware:
         ):
             return self.get_response(request)
         request.get_host()  # raises DisallowedHost (400) for a host not in ALLOWED_HOSTS
-        page_key = f"{lang}:{request.get_full_path()}"
+        page_key = _page_key(request, lang)
         generation, stored = _lookup(page_key, start=False)
         if stored is not None:
             response = _replay(request, generation, page_key, stored)

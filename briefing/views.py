@@ -253,7 +253,7 @@ def _month_nav(months: list[datetime.date], year: int | None, month: int | None)
 
 
 @require_safe
-@cached_page
+@cached_page(query=("page",))
 def archive(request, year=None, month=None):
     issues = Briefing.objects.published().only(*LISTING_FIELDS).order_by("-date")
     if year is not None:
@@ -279,7 +279,7 @@ def archive(request, year=None, month=None):
 
 
 @require_safe
-@cached_page
+@cached_page(query=("page",))
 def keyword(request, slug):
     keyword = get_object_or_404(Keyword, slug=slug)
     page = _page(
@@ -296,7 +296,7 @@ def keyword(request, slug):
 
 
 @require_safe
-@cached_page
+@cached_page(query=("q", "page"))
 def search(request):
     query = search_module.clean_query(request.GET.get("q", ""))
     context = {"query": query, "max_length": search_module.MAX_QUERY_LENGTH}

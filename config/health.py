@@ -10,7 +10,10 @@ import logging
 from django.db import DatabaseError, connection
 from django.http import HttpResponse
 
+from config.database import time_limit
 from config.redis_cache import cache_status
+
+READY_QUERY_SECONDS = 1.5
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +35,8 @@ def readyz(request) -> HttpResponse:
     The cache is optional: without it the instance still serves every page (from the database),
     so it stays ready, and says that its cache is degraded."""
     try:
-        with connection.cursor() as cursor:
+        # A load balancer's probe times out after a few seconds: answer within 2.
+        with time_limit(READY_QUERY_SECONDS), connection.cursor() as cursor:
             cursor.execute("SELECT 1")
     except DatabaseError as exc:
         logger.warning("Not ready: the database is unreachable: %s", " ".join(str(exc).split()))

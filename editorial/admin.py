@@ -32,7 +32,13 @@ from briefing.content import DEEP_DIVE, ISSUE, LANGUAGE_CODES, READ_MORE, TAKEAW
 from briefing.models import Briefing, DeepDive, Keyword, ReadMore, Takeaway
 from briefing.serialization import briefing_to_dict, completeness
 from editorial import history, workflow, workflow_views
-from editorial.forms import BriefingAdminForm, DeepDiveAdminForm, ScheduleForm, time_zone_label
+from editorial.forms import (
+    BriefingAdminForm,
+    DeepDiveAdminForm,
+    PartForm,
+    ScheduleForm,
+    time_zone_label,
+)
 from editorial.permissions import can_edit_structure, can_publish, locked_fields
 
 # Admin autodiscovery runs before EditorialConfig.ready(); registering here first keeps
@@ -208,14 +214,30 @@ class ErrorSummaryMixin:
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         adminform = context.get("adminform")
         if adminform is not None and adminform.form.is_bound:
-            context["error_summary"] = error_summary(
-                adminform.form, context.get("inline_admin_formsets", [])
-            )
+            inline_admin_formsets = context.get("inline_admin_formsets", [])
+            context["error_summary"] = error_summary(adminform.form, inline_admin_formsets)
+            forms = [adminform.form] + [
+                form for inline in inline_admin_formsets for form in inline.formset.forms
+            ]
+            context["conflicts"] = [
+                conflict for form in forms for conflict in getattr(form, "conflicts", [])
+            ]
+            context["saved_meanwhile"] = getattr(adminform.form, "saved_meanwhile", "")
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def save_model(self, request, obj, form, change):
+        if getattr(form, "saved_meanwhile", ""):
+            messages.info(
+                request,
+                f"{form.saved_meanwhile} "
+                + gettext("Your changes were merged with theirs; nobody's work was lost."),
+            )
+        super().save_model(request, obj, form, change)
 
 
 class DeepDiveInline(LockedFieldsMixin, TranslationStackedInline):
     model = DeepDive
+    form = PartForm
     fields = ("position", *DEEP_DIVE.translated, *DEEP_DIVE.untranslated, "takeaway_list")
     readonly_fields = ("takeaway_list",)
     extra = 0
@@ -249,6 +271,7 @@ class DeepDiveInline(LockedFieldsMixin, TranslationStackedInline):
 
 class ReadMoreInline(LockedFieldsMixin, TranslationStackedInline):
     model = ReadMore
+    form = PartForm
     fields = ("position", *READ_MORE.translated, *READ_MORE.untranslated)
     extra = 0
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
@@ -562,6 +585,7 @@ def _preview_url(briefing, lang, parallel=False):
 
 class TakeawayInline(LockedFieldsMixin, TranslationTabularInline):
     model = Takeaway
+    form = PartForm
     fields = ("position", *TAKEAWAY.translated)
     extra = 0
     formfield_overrides = {

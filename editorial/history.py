@@ -201,6 +201,16 @@ class Snapshot:
             key=lambda r: r.position,
         )
 
+    def find(self, model, pk):
+        """The part (or the issue) with that primary key as this revision holds it."""
+        objects = {
+            Briefing: [self.briefing],
+            DeepDive: self.deep_dives,
+            Takeaway: self.takeaways,
+            ReadMore: self.read_more,
+        }.get(model, [])
+        return next((obj for obj in objects if obj is not None and obj.pk == pk), None)
+
     def to_dict(self) -> dict:
         """The snapshot in the shape of briefing.serialization.briefing_to_dict."""
         from briefing.serialization import translations
@@ -223,6 +233,7 @@ class Snapshot:
                     "what_happened": translations(deep_dive, "what_happened"),
                     "why_it_matters": translations(deep_dive, "why_it_matters"),
                     "practical_points": translations(deep_dive, "practical_points"),
+                    "sources": deep_dive.sources,
                     "takeaways": [
                         {"position": takeaway.position, "text": translations(takeaway, "text")}
                         for takeaway in self.takeaways

@@ -18,15 +18,19 @@ def _default_language():
 
 @pytest.fixture(autouse=True)
 def _cache_reachable():
-    """A test that made Redis unreachable must not leave the next one with an open breaker (or a
-    pending invalidation): both are per process (config/redis_cache.py, briefing/cache.py)."""
+    """A test that made Redis or PostgreSQL unreachable must not leave the next one with an open
+    breaker (or a pending invalidation): they are per process (config/redis_cache.py,
+    config/database.py, briefing/cache.py)."""
     from briefing import cache as page_cache
+    from config.database import breaker as database_breaker
     from config.redis_cache import breaker
 
     breaker.reset()
+    database_breaker.reset()
     page_cache._invalidation_pending = False
     yield
     breaker.reset()
+    database_breaker.reset()
     page_cache._invalidation_pending = False
 
 

@@ -209,8 +209,9 @@ def test_editor_imports_the_seed_text_fixes_a_typo_and_publishes(page, shot, liv
 
 
 def test_reader_switches_language_reads_side_by_side_searches_and_follows_the_feed(
-    page, shot, live_server
+    page, shot, live_server, settings
 ):
+    settings.SITE_URL = live_server.url  # the feed's links are made from it
     import_seed(publish=True)
 
     page.goto("/ja/")
