@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.mail import get_connection
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Case, Count, F, Q, Value, When
 from django.utils import timezone
 
 from briefing.models import Briefing
@@ -167,6 +167,20 @@ def _record(delivery_id: int, **fields) -> None:
     Delivery.objects.filter(pk=delivery_id).update(**fields)
 
 
+def _record_sent_and_sending(sent_id: int, sending_id: int) -> None:
+    """After one message and before the next, in one statement (one commit per message): at
+    no moment are two deliveries `sending`, and no sent message is left unrecorded."""
+    is_sent = Q(pk=sent_id)
+    Delivery.objects.filter(pk__in=[sent_id, sending_id]).update(
+        state=Case(
+            When(is_sent, then=Value(Delivery.State.SENT)), default=Value(Delivery.State.SENDING)
+        ),
+        sent_at=Case(When(is_sent, then=Value(timezone.now())), default=F("sent_at")),
+        error=Case(When(is_sent, then=Value("")), default=F("error")),
+        attempts=Case(When(is_sent, then=F("attempts")), default=F("attempts") + 1),
+    )
+
+
 def send_edition(edition: Edition, *, log=None) -> Outcome:
     """Send what is left of the edition; returns what happened. Safe to call at any time."""
     outcome = Outcome()
@@ -210,52 +224,65 @@ def _send_deliveries(edition, rendered, connection, lease, outcome, log):
         failure = classify(error, "")
         outcome.errors.append(str(failure))
         return failure
-    last_pk = 0
-    while True:
-        batch = list(
-            Delivery.objects.filter(edition=edition, state__in=Delivery.UNFINISHED, pk__gt=last_pk)
-            .order_by("pk")
-            .values_list(
-                "pk",
-                "subscriber_id",
-                "subscriber__email",
-                "subscriber__token",
-                "subscriber__language",
-                "subscriber__state",
-            )[:BATCH_SIZE]
-        )
-        if not batch:
-            return None
-        for delivery_id, subscriber_id, email, token, language, state in batch:
-            last_pk = delivery_id
-            if not lease.keep():
-                raise RuntimeError("another sender took over this edition")
-            if state != Subscriber.State.CONFIRMED:
-                _record(delivery_id, state=Delivery.State.SKIPPED)
-                outcome.skipped += 1
-                continue
-            # Before: if the process dies now, this one delivery is sent again on resume.
-            _record(delivery_id, state=Delivery.State.SENDING, attempts=F("attempts") + 1)
-            try:
-                connection.send_messages([edition_message(rendered[language], email, token)])
-            except (smtplib.SMTPException, OSError) as error:
-                failure = classify(error, email)
-                outcome.errors.append(f"{email}: {failure}")
-                if isinstance(failure, PermanentFailure):
-                    _record(delivery_id, state=Delivery.State.FAILED, error=str(failure)[:500])
-                    mark_bounced(subscriber_id, str(failure))
-                    outcome.failed += 1
+    # The last message handed to the server whose "after" record is still to be written: it is
+    # written together with the next message's "before" record.
+    unrecorded = None
+    try:
+        last_pk = 0
+        while True:
+            batch = list(
+                Delivery.objects.filter(
+                    edition=edition, state__in=Delivery.UNFINISHED, pk__gt=last_pk
+                )
+                .order_by("pk")
+                .values_list(
+                    "pk",
+                    "subscriber_id",
+                    "subscriber__email",
+                    "subscriber__token",
+                    "subscriber__language",
+                    "subscriber__state",
+                )[:BATCH_SIZE]
+            )
+            if not batch:
+                return None
+            for delivery_id, subscriber_id, email, token, language, state in batch:
+                last_pk = delivery_id
+                if not lease.keep():
+                    raise RuntimeError("another sender took over this edition")
+                if state != Subscriber.State.CONFIRMED:
+                    _record(delivery_id, state=Delivery.State.SKIPPED)
+                    outcome.skipped += 1
                     continue
-                _record(delivery_id, state=Delivery.State.RETRYING, error=str(failure)[:500])
-                if isinstance(error, smtplib.SMTPRecipientsRefused):
-                    continue  # this address only (greylisting, a full mailbox): the rest go on
-                logger.warning("edition %s: stopped, will retry: %s", edition, failure)
-                return failure
-            # After.
-            _record(delivery_id, state=Delivery.State.SENT, sent_at=timezone.now(), error="")
-            outcome.sent += 1
-            if log:
-                log(email)
+                # Before: if the process dies now, this one delivery is sent again on resume.
+                if unrecorded is not None:
+                    _record_sent_and_sending(unrecorded, delivery_id)
+                    unrecorded = None
+                else:
+                    _record(delivery_id, state=Delivery.State.SENDING, attempts=F("attempts") + 1)
+                try:
+                    connection.send_messages([edition_message(rendered[language], email, token)])
+                except (smtplib.SMTPException, OSError) as error:
+                    failure = classify(error, email)
+                    outcome.errors.append(f"{email}: {failure}")
+                    if isinstance(failure, PermanentFailure):
+                        _record(delivery_id, state=Delivery.State.FAILED, error=str(failure)[:500])
+                        mark_bounced(subscriber_id, str(failure))
+                        outcome.failed += 1
+                        continue
+                    _record(delivery_id, state=Delivery.State.RETRYING, error=str(failure)[:500])
+                    if isinstance(error, smtplib.SMTPRecipientsRefused):
+                        continue  # this address only (greylisting, a full mailbox): the rest go on
+                    logger.warning("edition %s: stopped, will retry: %s", edition, failure)
+                    return failure
+                unrecorded = delivery_id
+                outcome.sent += 1
+                if log:
+                    log(email)
+    finally:
+        # After (the last one).
+        if unrecorded is not None:
+            _record(unrecorded, state=Delivery.State.SENT, sent_at=timezone.now(), error="")
 
 
 def delivery_counts(edition: Edition) -> dict[str, int]:

@@ -429,9 +429,10 @@ def test_sending_costs_a_fixed_number_of_queries_per_message(
         subscriber(f"r{number}@example.com", "ja")
     edition, _created = sending.queue_edition(make_briefing())
 
-    # Lease, public check, state, rendering (5), the batch, 2 per message, the end of the batch,
-    # the remaining count and the release.
-    with django_assert_num_queries(3 + 5 + 1 + 2 * 3 + 1 + 2):
+    # Lease, public check, state, rendering (5), the batch, one record per message (the "after"
+    # of one with the "before" of the next), the last "after", the end of the batch, the
+    # remaining count and the release.
+    with django_assert_num_queries(3 + 5 + 1 + 3 + 1 + 1 + 2):
         sending.send_edition(edition)
     assert len(smtp.received) == 3
 
