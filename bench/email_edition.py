@@ -20,7 +20,6 @@ import secrets
 import smtplib
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -180,8 +179,10 @@ def main() -> int:
     (RESULTS / "email.json").write_text(json.dumps(result, indent=2) + "\n")
     log(json.dumps(result, indent=2))
     verdict = "PASS" if ratio >= GOAL_RATIO else "MISS"
-    log(f"{verdict}: {send_rate:.0f} messages/s vs ceiling {ceiling_rate:.0f}/s = {ratio:.2f}x "
-        f"(goal ≥ {GOAL_RATIO}x); memory {first} MB after 1,000 → {last} MB at the end")
+    log(
+        f"{verdict}: {send_rate:.0f} messages/s vs ceiling {ceiling_rate:.0f}/s = {ratio:.2f}x "
+        f"(goal ≥ {GOAL_RATIO}x); memory {first} MB after 1,000 → {last} MB at the end"
+    )
     return 0
 
 

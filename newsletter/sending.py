@@ -218,12 +218,6 @@ def send_edition(edition: Edition, *, log=None) -> Outcome:
 
 
 def _send_deliveries(edition, rendered, connection, lease, outcome, log):
-    try:
-        connection.open()  # one connection for the whole send
-    except (smtplib.SMTPException, OSError) as error:
-        failure = classify(error, "")
-        outcome.errors.append(str(failure))
-        return failure
     # The last message handed to the server whose "after" record is still to be written: it is
     # written together with the next message's "before" record.
     unrecorded = None
@@ -261,6 +255,8 @@ def _send_deliveries(edition, rendered, connection, lease, outcome, log):
                 else:
                     _record(delivery_id, state=Delivery.State.SENDING, attempts=F("attempts") + 1)
                 try:
+                    # One connection for the whole send, opened for the first message.
+                    connection.open()
                     connection.send_messages([edition_message(rendered[language], email, token)])
                 except (smtplib.SMTPException, OSError) as error:
                     failure = classify(error, email)

@@ -717,3 +717,45 @@ def test_admin_counts_send_state_and_preview(client, smtp, clock):
     assert client.get("/en/admin/newsletter/edition/preview/2026-02-30/ja/").status_code == 404
     client.force_login(make_user("reader-staff"))
     assert client.get("/en/admin/newsletter/edition/preview/2026-05-19/ja/").status_code == 404
+
+
+# --- Backups ------------------------------------------------------------------------------------
+
+
+def test_subscriber_records_round_trip_with_their_consent():
+    from newsletter.interchange import (
+        SubscriberRecordError,
+        load_subscriber_records,
+        subscriber_records,
+    )
+
+    with time_machine.travel(MORNING, tick=False):
+        kept = subscriber("kept@example.com", "both")
+        subscriber("left@example.com", "en", Subscriber.State.UNSUBSCRIBED)
+    records = list(subscriber_records())
+    assert records[0] == {
+        "email": "kept@example.com",
+        "language": "both",
+        "state": "confirmed",
+        "source": "form",
+        "token": kept.token,
+        "bounce_reason": "",
+        "subscribed_at": "2026-05-18T21:00:00+00:00",
+        "confirmed_at": "2026-05-18T21:00:00+00:00",
+        "unsubscribed_at": None,
+        "bounced_at": None,
+    }
+    Subscriber.objects.all().delete()
+
+    assert load_subscriber_records(records) == 2
+    assert list(subscriber_records()) == records
+    assert load_subscriber_records(records) == 0  # already there: left as they are
+
+    Subscriber.objects.all().delete()
+    bad = [records[0], {**records[1], "state": "confirmed", "confirmed_at": None}]
+    with pytest.raises(SubscriberRecordError) as error:
+        load_subscriber_records(bad)
+    assert str(error.value) == (
+        "subscriber record 2: a confirmed subscriber needs confirmed_at (the consent)"
+    )
+    assert not Subscriber.objects.exists()
