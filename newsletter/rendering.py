@@ -42,6 +42,58 @@ HEADINGS = {
 
 _inliner = css_inline.CSSInliner(load_remote_stylesheets=False)
 
+# SMTP lines are at most 998 bytes. Short lines let Django send the HTML as plain 8-bit
+# UTF-8 instead of quoted-printable, which triples the size of Japanese text and costs most of
+# the time of building each message.
+# Lines are broken at the first safe place after this many bytes, so that with the longest
+# piece that cannot be broken (a quoted attribute: a link of up to 500 characters) they stay
+# under the limit; should one not, Django falls back to quoted-printable, which is still right.
+BREAK_AFTER_BYTES = 400
+# A line break inside a comment: no whitespace reaches the text, so Japanese (where a line
+# break would show as a space) reads the same.
+HIDDEN_LINE_BREAK = "<!--\n-->"
+
+
+def short_lines(html: str) -> str:
+    """`html` with its long lines broken where that changes nothing: between characters of text
+    or after a tag (inside a comment), or between two attributes of a tag."""
+    return "\n".join(
+        _split_line(line) if len(line.encode()) > BREAK_AFTER_BYTES else line
+        for line in html.split("\n")
+    )
+
+
+def _split_line(line: str) -> str:
+    out = []
+    size = 0
+    in_tag = in_quotes = in_entity = False
+    for char in line:
+        if size > BREAK_AFTER_BYTES:
+            if not in_tag and not in_entity:
+                # Between characters of text, or between a tag and what follows it.
+                out.append(HIDDEN_LINE_BREAK)
+                size = 0
+            elif in_tag and not in_quotes and char == " ":
+                # Between two attributes, where a line break is as good as a space.
+                out.append("\n")
+                size = 0
+                continue
+        if in_tag and char == '"':  # the serializer quotes every attribute value so
+            in_quotes = not in_quotes
+        elif in_quotes:
+            pass  # "<", ">" and "&" inside an attribute value are not markup
+        elif char == "<":
+            in_tag = True
+        elif char == ">":
+            in_tag = False
+        elif char == "&" and not in_tag:
+            in_entity = True
+        elif char == ";":
+            in_entity = False
+        out.append(char)
+        size += len(char.encode())
+    return "".join(out)
+
 
 def page_language(language: str) -> str:
     """The language of pages and links for a subscriber (both: the site's default)."""
@@ -136,7 +188,7 @@ def render_edition(briefing: Briefing, language: str) -> RenderedEdition:
         }
         html = render_to_string("newsletter/email/edition.html", context)
         text = render_to_string("newsletter/email/edition.txt", context)
-    return RenderedEdition(language, context["subject"], text, _inliner.inline(html))
+    return RenderedEdition(language, context["subject"], text, short_lines(_inliner.inline(html)))
 
 
 def render_editions(briefing: Briefing) -> dict[str, RenderedEdition]:

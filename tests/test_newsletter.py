@@ -759,3 +759,75 @@ def test_subscriber_records_round_trip_with_their_consent():
         "subscriber record 2: a confirmed subscriber needs confirmed_at (the consent)"
     )
     assert not Subscriber.objects.exists()
+
+
+def test_editors_see_subscribers_send_state_and_preview(client):
+    from editorial.roles import EDITORS, TRANSLATORS
+
+    make_briefing()
+    client.force_login(make_user("erika", role=EDITORS))
+    assert client.get("/en/admin/newsletter/subscriber/").status_code == 200
+    assert client.get("/en/admin/newsletter/edition/").status_code == 200
+    assert client.get("/en/admin/newsletter/edition/preview/2026-05-19/en/").status_code == 200
+    client.force_login(make_user("tomo", role=TRANSLATORS))
+    assert client.get("/en/admin/newsletter/subscriber/").status_code == 403
+    assert client.get("/en/admin/newsletter/edition/preview/2026-05-19/en/").status_code == 404
+
+
+# --- Configuration ------------------------------------------------------------------------------
+
+
+def test_email_url_gives_djangos_email_settings():
+    from django.core.exceptions import ImproperlyConfigured
+
+    from config.email import email_settings
+
+    assert email_settings("console://") == {
+        "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"
+    }
+    assert email_settings("smtp+tls://user%40example.com:p%3Ass@mail.example.com") == {
+        "EMAIL_BACKEND": "newsletter.mail.SMTPBackend",
+        "EMAIL_HOST": "mail.example.com",
+        "EMAIL_PORT": 587,
+        "EMAIL_HOST_USER": "user@example.com",
+        "EMAIL_HOST_PASSWORD": "p:ss",
+        "EMAIL_USE_TLS": True,
+        "EMAIL_USE_SSL": False,
+        "EMAIL_TIMEOUT": 30,
+    }
+    assert email_settings("smtp://127.0.0.1:2525")["EMAIL_PORT"] == 2525
+    assert email_settings("smtp+ssl://mail.example.com")["EMAIL_USE_SSL"] is True
+    with pytest.raises(ImproperlyConfigured) as error:
+        email_settings("imap://mail.example.com")
+    assert str(error.value) == (
+        "EMAIL_URL must be smtp://, smtp+tls://, smtp+ssl:// (with a host) or console://, not imap://"
+    )
+    with pytest.raises(ImproperlyConfigured):
+        email_settings("smtp://mail.example.com:99999")
+
+
+def test_long_lines_are_broken_inside_text_only_and_the_html_goes_as_8bit(
+    smtp, clock, django_capture_on_commit_callbacks
+):
+    from newsletter.rendering import short_lines
+
+    subscriber("ja@example.com", "ja")
+    long_text = "長い段落。" * 400 + " & <b> " + "あ" * 300
+    briefing = draft(lead_ja=long_text)
+    briefing.read_more.update(url="https://example.com/?q=" + "x>y&z" * 95)  # 500 characters
+
+    publish(briefing, django_capture_on_commit_callbacks)
+
+    [mail] = smtp.received
+    html_part = next(p for p in mail.message.walk() if p.get_content_type() == "text/html")
+    assert html_part["Content-Transfer-Encoding"] == "8bit"
+    html = mail.part("text/html")
+    assert max(len(line.encode()) for line in html.split("\n")) <= 998  # SMTP's limit
+    # The text reads the same: the breaks are inside comments, not in the text.
+    without_breaks = html.replace("<!--\n-->", "")
+    assert (
+        long_text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") in without_breaks
+    )
+    assert 'href="https://example.com/?q=' + "x>y&amp;z" * 95 + '"' in without_breaks
+    # Short lines are left alone.
+    assert short_lines("<p>short</p>\nline") == "<p>short</p>\nline"
