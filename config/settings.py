@@ -281,7 +281,7 @@ NEWSLETTER_RATE_WINDOW_SECONDS = 3600
 # Celery sends the editions. With no broker the tasks run in-process (`make run` needs no
 # worker); production uses RabbitMQ (docker-compose.yml), any broker URL works.
 CELERY_TASK_ALWAYS_EAGER = not env("CELERY_BROKER_URL")
-CELERY_BROKER_URL = env("CELERY_BROKER_URL") or "memory://"
+CELERY_BROKER_URL = env("CELERY_BROKER_URL") or "memory://localhost/"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False

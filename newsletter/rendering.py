@@ -6,7 +6,9 @@ send of thousands of messages costs little more than the SMTP conversation itsel
 """
 
 import datetime
+import functools
 from dataclasses import dataclass
+from email.header import Header
 from email.utils import make_msgid
 from urllib.parse import urlsplit
 
@@ -159,6 +161,14 @@ def _headings(languages: list[str]) -> dict:
     return labels
 
 
+def encoded_header(value: str) -> str:
+    """`value` as RFC 2047 encoded words (ASCII) when it is not ASCII: done once per edition
+    rather than for every message."""
+    if value.isascii():
+        return value
+    return Header(value, "utf-8").encode(linesep=" ")
+
+
 @dataclass(frozen=True)
 class RenderedEdition:
     """One language's edition, with TOKEN_PLACEHOLDER where the subscriber's token goes."""
@@ -167,6 +177,19 @@ class RenderedEdition:
     subject: str
     text: str
     html: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return _shared_headers(self.subject, str(settings.DEFAULT_FROM_EMAIL), list_id())
+
+
+@functools.lru_cache(maxsize=16)
+def _shared_headers(subject: str, from_email: str, list_id: str) -> dict[str, str]:
+    return {
+        "Subject": encoded_header(subject),
+        "From": encoded_header(from_email),
+        "List-Id": encoded_header(list_id),
+    }
 
 
 def render_edition(briefing: Briefing, language: str) -> RenderedEdition:
@@ -204,15 +227,16 @@ def edition_message(
     rendered: RenderedEdition, email: str, token: str, *, now: datetime.datetime | None = None
 ) -> EmailMultiAlternatives:
     """The message for one subscriber: the shared rendering with their own links."""
+    shared = rendered.headers
     message = EmailMultiAlternatives(
-        subject=rendered.subject,
+        subject=shared["Subject"],
         body=rendered.text.replace(TOKEN_PLACEHOLDER, token),
         from_email=settings.NEWSLETTER_RETURN_PATH or settings.DEFAULT_FROM_EMAIL,
         to=[email],
         headers={
-            "From": settings.DEFAULT_FROM_EMAIL,
+            "From": shared["From"],
             "Message-ID": make_msgid(domain=sender_domain()),
-            "List-Id": list_id(),
+            "List-Id": shared["List-Id"],
             "List-Unsubscribe": f"<{unsubscribe_url(token)}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             "Precedence": "bulk",

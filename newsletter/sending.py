@@ -10,6 +10,7 @@ goes. A killed sender's lease runs out and the next one (the beat task, each min
 `send_edition`) takes over.
 """
 
+import contextlib
 import datetime
 import logging
 import smtplib
@@ -18,8 +19,9 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.mail import get_connection
+from django.db import connection as db_connection
 from django.db import transaction
-from django.db.models import Case, Count, F, Q, Value, When
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from briefing.models import Briefing
@@ -163,22 +165,55 @@ class Lease:
         )
 
 
+@contextlib.contextmanager
+def _records_without_waiting_for_the_disk():
+    """On PostgreSQL, delivery records are committed without waiting for the WAL to reach the
+    disk (synchronous_commit off, this connection only). A killed worker loses nothing by it:
+    the server has the commit. Only a crash of PostgreSQL itself could forget the last fraction
+    of a second of records, whose messages would then go once more. In exchange, a record costs
+    a round trip instead of a disk flush."""
+    if db_connection.vendor != "postgresql" or db_connection.in_atomic_block:
+        yield
+        return
+    with db_connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO OFF")
+    try:
+        yield
+    finally:
+        with db_connection.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit")
+
+
 def _record(delivery_id: int, **fields) -> None:
     Delivery.objects.filter(pk=delivery_id).update(**fields)
+
+
+# The one statement run for every message, written out: the ORM's Case/When compiles in about
+# as long as the database takes to run it.
+RECORD_SENT_AND_SENDING = """
+    UPDATE {table} SET
+        state = CASE WHEN id = %(sent)s THEN %(state_sent)s ELSE %(state_sending)s END,
+        sent_at = CASE WHEN id = %(sent)s THEN %(now)s ELSE sent_at END,
+        error = CASE WHEN id = %(sent)s THEN '' ELSE error END,
+        attempts = CASE WHEN id = %(sent)s THEN attempts ELSE attempts + 1 END
+    WHERE id IN (%(sent)s, %(sending)s)
+"""
 
 
 def _record_sent_and_sending(sent_id: int, sending_id: int) -> None:
     """After one message and before the next, in one statement (one commit per message): at
     no moment are two deliveries `sending`, and no sent message is left unrecorded."""
-    is_sent = Q(pk=sent_id)
-    Delivery.objects.filter(pk__in=[sent_id, sending_id]).update(
-        state=Case(
-            When(is_sent, then=Value(Delivery.State.SENT)), default=Value(Delivery.State.SENDING)
-        ),
-        sent_at=Case(When(is_sent, then=Value(timezone.now())), default=F("sent_at")),
-        error=Case(When(is_sent, then=Value("")), default=F("error")),
-        attempts=Case(When(is_sent, then=F("attempts")), default=F("attempts") + 1),
-    )
+    with db_connection.cursor() as cursor:
+        cursor.execute(
+            RECORD_SENT_AND_SENDING.format(table=Delivery._meta.db_table),
+            {
+                "sent": sent_id,
+                "sending": sending_id,
+                "now": timezone.now(),
+                "state_sent": Delivery.State.SENT.value,
+                "state_sending": Delivery.State.SENDING.value,
+            },
+        )
 
 
 def send_edition(edition: Edition, *, log=None) -> Outcome:
@@ -199,7 +234,8 @@ def send_edition(edition: Edition, *, log=None) -> Outcome:
     connection = get_connection(fail_silently=False)
     stop = None
     try:
-        stop = _send_deliveries(edition, rendered, connection, lease, outcome, log)
+        with _records_without_waiting_for_the_disk():
+            stop = _send_deliveries(edition, rendered, connection, lease, outcome, log)
     finally:
         try:
             connection.close()
