@@ -247,6 +247,39 @@ def edition_message(
     return message
 
 
+# What differs between two subscribers' copies of the prepared message (see below).
+RECIPIENT_PLACEHOLDER = "recipient@newsletter-placeholder.invalid"
+MESSAGE_ID_PLACEHOLDER = "<message-id@newsletter-placeholder.invalid>"
+
+
+def prepare_message(rendered: RenderedEdition) -> bytes | None:
+    """The whole message of one language as bytes, built by Django once, with placeholders for
+    the recipient, the Message-ID and the token; `personalise` makes each subscriber's copy.
+
+    None when a part had to be quoted-printable (a line too long to break, see short_lines):
+    there a placeholder may be cut by a soft line break, so each message is built in full.
+    """
+    message = edition_message(rendered, RECIPIENT_PLACEHOLDER, TOKEN_PLACEHOLDER)
+    message.extra_headers["Message-ID"] = MESSAGE_ID_PLACEHOLDER
+    raw = message.message().as_bytes(linesep="\r\n")
+    if b"Content-Transfer-Encoding: quoted-printable" in raw or b"base64" in raw:
+        return None
+    return raw
+
+
+def personalise(prepared: bytes, email: str, token: str) -> bytes | None:
+    """One subscriber's copy of a prepared message (None when only a full build will do)."""
+    if not (
+        email.isascii() and token.isascii() and token.replace("-", "").replace("_", "").isalnum()
+    ):
+        return None
+    return (
+        prepared.replace(RECIPIENT_PLACEHOLDER.encode(), email.encode())
+        .replace(MESSAGE_ID_PLACEHOLDER.encode(), make_msgid(domain=sender_domain()).encode())
+        .replace(TOKEN_PLACEHOLDER.encode(), token.encode())
+    )
+
+
 def notice_message(subscriber: Subscriber, kind: str) -> EmailMultiAlternatives:
     """The confirmation email (kind "confirm") or the "already subscribed" one ("known")."""
     lang = page_language(subscriber.language)

@@ -26,8 +26,9 @@ from django.utils import timezone
 
 from briefing.models import Briefing
 
+from .mail import SMTPBackend
 from .models import Delivery, Edition, Subscriber
-from .rendering import edition_message, render_editions
+from .rendering import edition_message, personalise, prepare_message, render_editions
 
 logger = logging.getLogger(__name__)
 
@@ -254,6 +255,11 @@ def send_edition(edition: Edition, *, log=None) -> Outcome:
 
 
 def _send_deliveries(edition, rendered, connection, lease, outcome, log):
+    # Over SMTP, each language's message is built once and copied for each subscriber.
+    prepared = {}
+    if isinstance(connection, SMTPBackend):
+        prepared = {code: prepare_message(edition) for code, edition in rendered.items()}
+    sender = settings.NEWSLETTER_RETURN_PATH or settings.DEFAULT_FROM_EMAIL
     # The last message handed to the server whose "after" record is still to be written: it is
     # written together with the next message's "before" record.
     unrecorded = None
@@ -293,7 +299,15 @@ def _send_deliveries(edition, rendered, connection, lease, outcome, log):
                 try:
                     # One connection for the whole send, opened for the first message.
                     connection.open()
-                    connection.send_messages([edition_message(rendered[language], email, token)])
+                    message = prepared.get(language) and personalise(
+                        prepared[language], email, token
+                    )
+                    if message is not None:
+                        connection.send_prepared(sender, email, message)
+                    else:
+                        connection.send_messages(
+                            [edition_message(rendered[language], email, token)]
+                        )
                 except (smtplib.SMTPException, OSError) as error:
                     failure = classify(error, email)
                     outcome.errors.append(f"{email}: {failure}")

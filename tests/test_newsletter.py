@@ -19,6 +19,7 @@ from editorial import workflow
 from newsletter import sending, tasks
 from newsletter.bounces import handle_dsn
 from newsletter.models import Delivery, Edition, Subscriber
+from newsletter.rendering import render_edition
 from tests.factories import make_briefing, make_user, run_command
 from tests.smtp_server import SMTPServer
 
@@ -831,3 +832,53 @@ def test_long_lines_are_broken_inside_text_only_and_the_html_goes_as_8bit(
     assert 'href="https://example.com/?q=' + "x>y&amp;z" * 95 + '"' in without_breaks
     # Short lines are left alone.
     assert short_lines("<p>short</p>\nline") == "<p>short</p>\nline"
+
+
+def test_a_prepared_copy_is_the_message_django_builds_for_the_subscriber(smtp, clock):
+    import email as email_library
+    import email.policy
+
+    from newsletter.rendering import edition_message, personalise, prepare_message
+
+    briefing = make_briefing()
+    rendered = render_edition(briefing, "both")
+    token = "Abc-def_123456789012345678901234"
+
+    copy = personalise(prepare_message(rendered), "reader@example.com", token)
+    built = edition_message(rendered, "reader@example.com", token).message().as_bytes()
+
+    parsed = [
+        email_library.message_from_bytes(raw, policy=email.policy.default) for raw in (copy, built)
+    ]
+    headers = [
+        [
+            (name, str(value).strip())
+            for name, value in message.items()
+            if name not in ("Message-ID", "Content-Type")  # the boundary is random
+        ]
+        for message in parsed
+    ]
+    assert headers[0] == headers[1]
+    assert parsed[0].get_content_type() == parsed[1].get_content_type() == "multipart/alternative"
+    assert [part.get_content() for part in parsed[0].iter_parts()] == [
+        part.get_content() for part in parsed[1].iter_parts()
+    ]
+    assert f"/newsletter/unsubscribe/{token}/" in parsed[0]["List-Unsubscribe"]
+    assert parsed[0]["Message-ID"] != parsed[1]["Message-ID"]
+    # Anything unusual is built in full instead.
+    assert personalise(prepare_message(rendered), "reader@bücher.example", token) is None
+    assert personalise(prepare_message(rendered), "reader@example.com", "a\r\nBcc: x") is None
+
+
+def test_an_international_address_gets_a_message_built_in_full(smtp, clock):
+    subscriber("reader@bücher.example", "ja")
+    subscriber("plain@example.com", "ja")
+    edition, _created = sending.queue_edition(make_briefing())
+
+    outcome = sending.send_edition(edition)
+
+    assert outcome.sent == 2
+    assert sorted(r for m in smtp.received for r in m.recipients) == [
+        "plain@example.com",
+        "reader@xn--bcher-kva.example",
+    ]
