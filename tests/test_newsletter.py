@@ -845,7 +845,9 @@ def test_a_prepared_copy_is_the_message_django_builds_for_the_subscriber(smtp, c
     token = "Abc-def_123456789012345678901234"
 
     copy = personalise(prepare_message(rendered), "reader@example.com", token)
-    built = edition_message(rendered, "reader@example.com", token).message().as_bytes()
+    built = (
+        edition_message(rendered, "reader@example.com", token).message().as_bytes(linesep="\r\n")
+    )
 
     parsed = [
         email_library.message_from_bytes(raw, policy=email.policy.default) for raw in (copy, built)
