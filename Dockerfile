@@ -26,6 +26,7 @@ ENV DJANGO_DEBUG=0 PORT=8000 LOAD_DEMO_ISSUE=0
 EXPOSE 8000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=5 \
     CMD python -c "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ['PORT'], timeout=2)"
-# Migrations, then (LOAD_DEMO_ISSUE=1) the demo issue into an empty database, then gunicorn
-# with gunicorn.conf.py; exec so that gunicorn gets the stop signal.
-CMD ["sh", "-c", "python manage.py migrate --noinput && if [ \"$LOAD_DEMO_ISSUE\" = 1 ]; then python manage.py load_demo_issue; fi && exec gunicorn config.wsgi"]
+# The deployment checks (an error, such as an http SITE_URL or several workers without Redis,
+# stops the container), migrations, then (LOAD_DEMO_ISSUE=1) the demo issue into an empty
+# database, then gunicorn with gunicorn.conf.py; exec so that gunicorn gets the stop signal.
+CMD ["sh", "-c", "python manage.py check --deploy --fail-level ERROR && python manage.py migrate --noinput && if [ \"$LOAD_DEMO_ISSUE\" = 1 ]; then python manage.py load_demo_issue; fi && exec gunicorn config.wsgi"]

@@ -5,17 +5,14 @@ Every value can be overridden on the command line or in GUNICORN_CMD_ARGS.
 
 import os
 
-from config.settings import env, envint
-
-# Inside a container, the CPUs this process may use (cpusets), not the host's.
-cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+from config.settings import env, envint, web_workers
 
 wsgi_app = "config.wsgi:application"
 port = envint("PORT", 8000, minimum=1)
 bind = [f"0.0.0.0:{port}"]
-# The usual rule for synchronous workers; WEB_CONCURRENCY sets it explicitly (for example
-# to keep the PostgreSQL connection count in check: each worker holds one connection).
-workers = envint("WEB_CONCURRENCY", 2 * cpus + 1, minimum=1)
+# 2 × CPUs + 1; WEB_CONCURRENCY sets it explicitly (for example to keep the PostgreSQL
+# connection count in check: each worker holds one connection).
+workers = web_workers()
 # A request slower than this is a bug or a stuck database; the worker is replaced. The
 # database connect timeout (DJANGO_DB_CONNECT_TIMEOUT) is shorter, so an outage answers
 # with the 503 page first.

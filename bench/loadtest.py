@@ -249,7 +249,8 @@ def fault_test(args, dates) -> None:
         postgres.init()
         postgres.start()
         create_postgres_database(postgres.url, "briefing_fault")
-        env = server_env(postgres.url)
+        # BENCHMARK_BASELINE lets ?bench=N through (below); it is a 301 otherwise.
+        env = server_env(postgres.url, BENCHMARK_BASELINE="1")
         prepare_database(env, args.fault_days, dates[0].isoformat())
         # Pages link their stylesheets through the manifest: a stale one turns pages into 500s.
         manage(env, "collectstatic", "--noinput", quiet=True)

@@ -39,7 +39,7 @@ def _in_language(code: str, kwargs: dict) -> str:
 
 
 @require_safe
-@cached_page
+@cached_page(query=("page",))
 def briefing_list(request):
     paginator = Paginator(Briefing.objects.published().order_by("-date"), PAGE_SIZE)
     try:

@@ -7,6 +7,6 @@ class BriefingConfig(AppConfig):
     verbose_name = _("Daily briefing")
 
     def ready(self):
-        from . import receivers
+        from . import checks, receivers  # noqa: F401 (checks registers itself)
 
         receivers.connect()

@@ -19,22 +19,35 @@ stored page is answered 304 without sending the page.
 import functools
 import hashlib
 import math
-import secrets
 import time
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Min
-from django.http import HttpResponse
+from django.db import DatabaseError
+from django.db.models import F, Subquery
+from django.db.models.functions import Now
+from django.http import HttpResponse, HttpResponsePermanentRedirect
+from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 from django.utils.translation import get_language, get_language_from_path
 
-from .models import Briefing
+from config.database import time_limit
+
+from .models import Briefing, ContentGeneration
 
 GENERATION_KEY = "briefing:generation"
-# The last generation handed out; survives expiry so that Last-Modified only moves forward.
+# The last generation read from the database, without expiry: what cached pages are checked
+# against while the database itself is unreachable (no edit can happen then).
 LAST_GENERATION_KEY = "briefing:generation:last"
+# How long the cache's copy of the database's generation is trusted. An edit removes the copy at
+# once; this bounds how long another process can serve a page of the previous generation when
+# that removal failed (Redis unreachable at the time of the edit, then back with its old keys).
+GENERATION_TRUST_SECONDS = 5
+# How long reading the generation from the database may take before the last one is used.
+GENERATION_READ_SECONDS = 0.5
 # A page of an old generation is never served again; the timeout only frees its memory.
 PAGE_TIMEOUT = 24 * 60 * 60
 # Responses headers worth replaying from the cache (never cookies).
@@ -44,6 +57,11 @@ STORED_HEADERS = ("Content-Type", "X-Robots-Tag", "Content-Disposition")
 NOT_STORED_HEADERS = {"etag", "last-modified", "cache-control", "content-length"}
 # Paths under the language prefix that are never public pages (config/urls.py).
 STAFF_AREAS = ("admin/", "editorial/")
+
+# Set when this process could not remove the cache's copy of the generation after an edit: it
+# removes it before its next use of the page cache (the other processes trust their copy for at
+# most GENERATION_TRUST_SECONDS).
+_invalidation_pending = False
 
 
 @dataclass(frozen=True)
@@ -57,44 +75,126 @@ class Generation:
 
 
 def current_generation() -> Generation:
-    value = cache.get(GENERATION_KEY)
+    value = _cached_generation(cache.get(GENERATION_KEY))
     if value is None:
-        value = _start_generation()
-    return Generation(*value)
+        value = _load_generation()
+    return Generation(*value[:2])
 
 
-def _seconds_until_next_publication(now: float) -> int | None:
-    next_at = Briefing.objects.scheduled().aggregate(next_at=Min("publish_at"))["next_at"]
-    if next_at is None:
+def _cached_generation(value):
+    """The cache's copy of the generation while it is still to be trusted, else None."""
+    if value is None or len(value) != 3 or value[2] <= time.time():
         return None
-    # Rounded up: expiring a moment late is harmless, a moment early would re-cache the old page.
-    return max(1, math.ceil(next_at.timestamp() - now))
+    return value
 
 
-def _start_generation() -> tuple[str, int]:
-    now = time.time()
-    timeout = _seconds_until_next_publication(now)
+def _read_generation() -> tuple[str, int, float]:
+    """(token, last modified, trusted until) from the database, in one query.
+
+    The token changes with every content change and whenever a scheduled issue's publication
+    time passes; the copy is trusted until then at the latest.
+    """
+    now = timezone.now()
+    published = Briefing.objects.filter(status=Briefing.Status.PUBLISHED)
+    row = (
+        ContentGeneration.objects.filter(pk=1)
+        .annotate(
+            last_at=Subquery(
+                published.filter(publish_at__lte=now)
+                .order_by("-publish_at")
+                .values("publish_at")[:1]
+            ),
+            next_at=Subquery(
+                published.filter(publish_at__gt=now).order_by("publish_at").values("publish_at")[:1]
+            ),
+        )
+        .values_list("number", "changed_at", "last_at", "next_at")
+        .first()
+    )
+    if row is None:  # the row is made by a migration; only a flushed database lacks it
+        ContentGeneration.objects.get_or_create(pk=1)
+        return _read_generation()
+    number, changed_at, last_at, next_at = row
+    last_published = last_at.timestamp() if last_at else 0
+    token = f"{number}.{last_published:.0f}"
+    last_modified = math.ceil(max(changed_at.timestamp(), last_published))
+    trusted_until = now.timestamp() + GENERATION_TRUST_SECONDS
+    if next_at is not None:
+        trusted_until = min(trusted_until, next_at.timestamp())
+    return token, last_modified, trusted_until
+
+
+def _load_generation() -> tuple[str, int, float]:
+    """The generation from the database, copied into the cache for a few seconds.
+
+    While the database is unreachable, the last one read (no edit can be made meanwhile), so that
+    cached pages keep being served."""
+    try:
+        # Quick or not at all: cached pages must keep answering within a second while PostgreSQL
+        # hangs (config/database.py).
+        with time_limit(GENERATION_READ_SECONDS):
+            value = _read_generation()
+    except DatabaseError:
+        last = cache.get(LAST_GENERATION_KEY)
+        if last is None:
+            raise
+        return (*last[:2], time.time())
     last = cache.get(LAST_GENERATION_KEY)
-    # Strictly later than the previous generation's, or a client holding that Last-Modified
-    # (from within the same second) would be told nothing changed.
-    last_modified = max(math.ceil(now), last[1] + 1 if last else 0)
-    value = (secrets.token_hex(12), last_modified)
-    if cache.add(GENERATION_KEY, value, timeout):
-        cache.set(LAST_GENERATION_KEY, value, None)
-        return value
-    # Another process started one first: use theirs, so that both share the same pages.
-    return cache.get(GENERATION_KEY) or value
+    if last is not None and last[0] != value[0] and value[1] <= last[1]:
+        # Strictly later than the previous generation's, or a client holding that Last-Modified
+        # (from within the same second) would be told nothing changed.
+        value = (value[0], last[1] + 1, value[2])
+    cache.set(GENERATION_KEY, value, max(1, math.ceil(value[2] - time.time())))
+    cache.set(LAST_GENERATION_KEY, value[:2], None)
+    return value
 
 
 def content_changed() -> None:
-    """Make every cached page stale. Cheap (one cache delete), called for each content change."""
-    cache.delete(GENERATION_KEY)
+    """Make every cached page stale: a new generation in the database (in the caller's
+    transaction) and the cache's copy removed. Called once per transaction that changes content.
+    """
+    updated = ContentGeneration.objects.filter(pk=1).update(
+        number=F("number") + 1, changed_at=Now()
+    )
+    if not updated:
+        ContentGeneration.objects.update_or_create(pk=1, defaults={"number": 1})
+    forget_generation()
 
 
-def _page_key(request) -> str:
+def forget_generation() -> None:
+    """Remove the cache's copy of the generation (cheap: one cache delete)."""
+    global _invalidation_pending
+    # django-redis answers None instead of True/False when Redis could not be reached.
+    _invalidation_pending = cache.delete(GENERATION_KEY) is None
+
+
+def _retry_invalidation() -> None:
+    if _invalidation_pending:
+        forget_generation()
+
+
+def _canonical_query(request, used: tuple[str, ...]) -> str | None:
+    """The query string to redirect to, or None when the request's is already canonical: only
+    parameters the view reads, each once."""
+    if not request.META.get("QUERY_STRING"):
+        return None
+    if settings.BENCHMARK_BASELINE:  # `make bench` makes uncached requests with ?bench=N
+        used = (*used, "bench")
+    given = request.GET
+    if all(name in used and len(given.getlist(name)) == 1 for name in given):
+        return None
+    return urlencode([(name, given[name]) for name in used if name in given])
+
+
+def _page_key(request, lang: str | None = None) -> str:
     # The language is in the path too; it is named here so that a cached page can never be
-    # served in the wrong language whatever the URL scheme becomes.
-    return f"{get_language()}:{request.get_full_path()}"
+    # served in the wrong language whatever the URL scheme becomes. The query string is
+    # re-encoded, so that the same parameters written differently (%20 or +, %61 or a) share
+    # one entry.
+    key = f"{lang or get_language()}:{request.path}"
+    if request.META.get("QUERY_STRING"):
+        key += f"?{request.GET.urlencode()}"
+    return key
 
 
 def _storage_key(page_key: str) -> str:
@@ -117,12 +217,13 @@ def _lookup(page_key: str, *, start: bool = True) -> tuple[Generation | None, tu
 
     Without a current generation, a new one is started (a database query), unless `start` is
     false: then the generation is None too."""
+    _retry_invalidation()
     storage_key = _storage_key(page_key)
     found = cache.get_many([GENERATION_KEY, storage_key])
-    value = found.get(GENERATION_KEY)
+    value = _cached_generation(found.get(GENERATION_KEY))
     if value is None and not start:
         return None, None
-    generation = Generation(*(value if value is not None else _start_generation()))
+    generation = Generation(*(value if value is not None else _load_generation())[:2])
     stored = found.get(storage_key)
     if stored is not None and stored[0] != generation.token:
         stored = None  # rendered before the last content change: stale
@@ -151,7 +252,7 @@ def _storable(response) -> bool:
     )
 
 
-def cached_page(view):
+def cached_page(view=None, *, query: tuple[str, ...] = ()):
     """Serve a public GET view from the page cache, with ETag/Last-Modified and 304s.
 
     Only 200 responses that are not marked private are stored; the wrapped view must not depend
@@ -159,12 +260,25 @@ def cached_page(view):
     generation and the page together). Pages under a language prefix are looked up and stored
     by `PageCacheMiddleware` (below) when it is installed, so that a hit skips the rest of the
     middleware too; this decorator serves the others (sitemap, robots.txt) by itself.
+
+    `query` names the query parameters the view reads (`@cached_page(query=("q", "page"))`). A
+    request with any other parameter, or with one of these twice, is redirected to the URL with
+    only the parameters the view reads (its last value of each, as `QueryDict.get` gives):
+    anyone can make up new query strings, and each would otherwise render the page from the
+    database and store another copy of it.
     """
+    if view is None:
+        return functools.partial(cached_page, query=query)
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         if request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
+        canonical = _canonical_query(request, query)
+        if canonical is not None:
+            return HttpResponsePermanentRedirect(
+                request.path + (f"?{canonical}" if canonical else "")
+            )
         # Set by PageCacheMiddleware: the page key, and the generation when it found one.
         looked_up = getattr(request, "page_cache_lookup", None)
         if looked_up is not None and looked_up[1] is not None:
@@ -220,7 +334,7 @@ class PageCacheMiddleware:
         ):
             return self.get_response(request)
         request.get_host()  # raises DisallowedHost (400) for a host not in ALLOWED_HOSTS
-        page_key = f"{lang}:{request.get_full_path()}"
+        page_key = _page_key(request, lang)
         generation, stored = _lookup(page_key, start=False)
         if stored is not None:
             response = _replay(request, generation, page_key, stored)

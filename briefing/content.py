@@ -109,7 +109,9 @@ DEEP_DIVE = Part(
         "what_happened": _("What happened"),
         "why_it_matters": _("Why it matters"),
         "practical_points": _("Practical points"),
+        "sources": _("Sources"),
     },
+    untranslated=("sources",),
     children=(TAKEAWAY,),
     # In the order the format writes them; "takeaways" is where the child part goes.
     text_headings={

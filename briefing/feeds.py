@@ -1,5 +1,6 @@
 """RSS 2.0 and Atom feeds of published issues, in the language of the URL prefix."""
 
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -24,11 +25,16 @@ class IssuesFeed(Feed):
     def description(self):
         return _("A bilingual daily briefing, in Japanese and English.")
 
+    # Absolute links from SITE_URL: Django's feeds would otherwise use the Host header of
+    # whoever asked first (the feed is cached).
     def link(self):
-        return reverse("briefing:latest")
+        return settings.SITE_URL + reverse("briefing:latest")
 
     def feed_url(self):
-        return reverse("briefing:feed")
+        return settings.SITE_URL + reverse("briefing:feed")
+
+    def item_link(self, item):
+        return settings.SITE_URL + item.get_absolute_url()
 
     def items(self):
         return Briefing.objects.published().order_by("-date")[:FEED_LENGTH]
@@ -54,7 +60,7 @@ class AtomIssuesFeed(IssuesFeed):
     feed_type = Atom1Feed
 
     def feed_url(self):
-        return reverse("briefing:feed_atom")
+        return settings.SITE_URL + reverse("briefing:feed_atom")
 
     def subtitle(self):
         return self.description()

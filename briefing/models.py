@@ -2,6 +2,8 @@ import datetime
 import zoneinfo
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -118,6 +120,32 @@ class Briefing(models.Model):
         )
 
 
+SOURCE_FIELDS = ("url", "title")
+
+
+def validate_sources(value) -> None:
+    """A deep dive's sources: a list of {"url": an http(s) link, "title": text, maybe empty}."""
+    if not isinstance(value, list):
+        raise ValidationError(_("Sources must be a list."))
+    for number, source in enumerate(value, 1):
+        if not isinstance(source, dict) or set(source) != set(SOURCE_FIELDS):
+            raise ValidationError(
+                _("Source %(number)d must have a url and a title."), params={"number": number}
+            )
+        url, title = source["url"], source["title"]
+        if not isinstance(url, str) or not isinstance(title, str) or len(title) > 300:
+            raise ValidationError(
+                _("Source %(number)d must have a url and a title."), params={"number": number}
+            )
+        try:
+            URLValidator(schemes=["http", "https"])(url)
+        except ValidationError:
+            raise ValidationError(
+                _("Source %(number)d is not an http(s) link: %(url)s"),
+                params={"number": number, "url": url},
+            ) from None
+
+
 class DeepDive(models.Model):
     briefing = models.ForeignKey(
         Briefing, verbose_name=_("briefing"), related_name="deep_dives", on_delete=models.CASCADE
@@ -127,6 +155,17 @@ class DeepDive(models.Model):
     what_happened = models.TextField(_("what happened"), blank=True)
     why_it_matters = models.TextField(_("why it matters"), blank=True)
     practical_points = models.TextField(_("practical points"), blank=True)
+    # Untranslated: what the deep dive reports on, as [{"url": …, "title": …}] in order. Kept in
+    # the row (not a table of their own) so the issue page reads them without another query.
+    sources = models.JSONField(
+        _("sources"),
+        default=list,
+        blank=True,
+        validators=[validate_sources],
+        help_text=_(
+            'Links to what the deep dive reports on: [{"url": "https://…", "title": "…"}].'
+        ),
+    )
 
     class Meta:
         ordering = ["briefing", "position"]
@@ -212,3 +251,22 @@ class SearchDocument(models.Model):
 
     def __str__(self):
         return str(self.briefing_id)
+
+
+class ContentGeneration(models.Model):
+    """The number of the current content generation: one row, moved on by every content change.
+
+    Kept in the database, in the same transaction as the change itself, so that it cannot be
+    lost when the cache is unreachable at the time of the edit; the page cache keeps a copy for
+    a few seconds only (briefing/cache.py).
+    """
+
+    number = models.PositiveBigIntegerField(default=0)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("content generation")
+        verbose_name_plural = _("content generations")
+
+    def __str__(self):
+        return str(self.number)

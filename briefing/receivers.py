@@ -3,9 +3,10 @@ and the search documents are kept in step with every content change (post_save, 
 Keyword's pre_delete and the keywords m2m). The editorial app's effects (translation state, the
 edit token) are in editorial/receivers.py.
 
-A change makes cached pages stale twice: at once (so that the rest of the same request or
-transaction never sees an old page) and again after the commit (a reader who rendered between
-the first invalidation and the commit saw the old rows; the second one drops what they cached).
+A change moves the content generation on in the database, in the change's own transaction, and
+removes the cache's copy of it twice: at once (so that the rest of the same request or transaction
+never sees an old page) and again after the commit (a reader who rendered between the first
+removal and the commit saw the old rows; the second one drops what they cached).
 Search documents are rebuilt after the commit, once per changed issue however many of its rows
 a transaction saved.
 """
@@ -28,7 +29,7 @@ class _AfterCommit:
     def __call__(self):
         self.done = True
         rebuild_search_documents(self.briefing_ids)
-        cache.content_changed()
+        cache.forget_generation()
 
 
 def _pending(connection):

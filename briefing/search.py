@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Count, Window
-from django.utils.html import escape, format_html
-from django.utils.safestring import SafeString
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 
 from .content import LANGUAGE_CODES, translated_values
 from .models import Briefing, SearchDocument
@@ -66,18 +66,25 @@ def rebuild_search_documents(briefing_ids, *, briefing_model=Briefing, document_
         )
 
 
+def query_words(query: str) -> list[str]:
+    """The normalised words of a query, each to be found somewhere in the issue; a word inside
+    another one ("safe" and "safety") adds nothing and is dropped."""
+    words = dict.fromkeys(normalise(query).split())
+    return [word for word in words if not any(word != other and word in other for other in words)]
+
+
 def search(query: str):
-    """Published issues whose text contains `query`, newest first (a queryset).
+    """Published issues whose text contains every word of `query`, in any order, newest first
+    (a queryset). Japanese, written without spaces, is matched as a substring, as is every word.
 
     Each issue comes with its search document's per-language texts (for the snippet); the
     normalised `body`, only needed to match, is not loaded.
     """
+    matches = Briefing.objects.published()
+    for word in query_words(query):
+        matches = matches.filter(search_document__body__contains=word)
     return (
-        Briefing.objects.published()
-        .filter(search_document__body__contains=normalise(query))
-        .select_related("search_document")
-        .defer("search_document__body")
-        .order_by("-date")
+        matches.select_related("search_document").defer("search_document__body").order_by("-date")
     )
 
 
@@ -116,35 +123,122 @@ class Snippet:
     lang: str
 
 
+# A half-width katakana followed by its half-width (semi-)voiced mark is one character after
+# NFKC (ｶﾞ → ガ): such pairs, and base characters with combining marks, are normalised together.
+_JOINS_PREVIOUS = {"\uff9e", "\uff9f"}
+# Where a snippet may start or end: after a sentence's end, or at a space between words.
+_SENTENCE_END = re.compile(r"[。．！？!?]\s*|[.;:]\s+")
+
+
+def _normalised_with_offsets(text: str) -> tuple[str, list[int]]:
+    """`normalise(text)` and, for each of its characters, the index in `text` it comes from."""
+    clusters = []
+    for index, char in enumerate(text):
+        if clusters and (unicodedata.combining(char) or char in _JOINS_PREVIOUS):
+            clusters[-1][1] += char
+        else:
+            clusters.append([index, char])
+    normalised, offsets = [], []
+    for index, cluster in clusters:
+        piece = normalise(cluster)
+        normalised.append(piece)
+        offsets.extend([index] * len(piece))
+    return "".join(normalised), offsets
+
+
+def _hits(text: str, words: list[str]) -> list[tuple[int, int]]:
+    """Where the words occur in `text` (original indices, start and end), in order, merged."""
+    normalised, offsets = _normalised_with_offsets(text)
+    spans = []
+    for word in words:
+        start = normalised.find(word)
+        while start != -1:
+            end = start + len(word)
+            spans.append((offsets[start], offsets[end - 1] + 1))
+            start = normalised.find(word, end)
+    merged = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    # Offsets point at the first character of a joined cluster: extend to its end.
+    return [(start, _cluster_end(text, end)) for start, end in merged]
+
+
+def _cluster_end(text: str, end: int) -> int:
+    while end < len(text) and (unicodedata.combining(text[end]) or text[end] in _JOINS_PREVIOUS):
+        end += 1
+    return end
+
+
+def _cut_start(line: str, at: int) -> int:
+    """A start at or before `at` within SNIPPET_RADIUS: a sentence's start, else a word's."""
+    floor = max(0, at - SNIPPET_RADIUS)
+    if floor == 0:
+        return 0
+    sentence = None
+    for match in _SENTENCE_END.finditer(line, floor, at):
+        sentence = match.end()
+    if sentence is not None:
+        return sentence
+    space = line.find(" ", floor, at)
+    return space + 1 if space != -1 else floor
+
+
+def _cut_end(line: str, at: int) -> int:
+    """An end at or after `at` within SNIPPET_RADIUS: a sentence's end, else a word's."""
+    ceiling = min(len(line), at + SNIPPET_RADIUS)
+    if ceiling == len(line):
+        return ceiling
+    match = _SENTENCE_END.search(line, at, ceiling)
+    if match is not None:
+        return match.end()
+    space = line.rfind(" ", at, ceiling)
+    return space if space > at else ceiling
+
+
 def snippet(document: SearchDocument, query: str, lang: str) -> Snippet | None:
-    """A short passage around the first match, preferring the reader's language, with the
-    match wrapped in <mark>. Everything but the <mark> tags is escaped."""
-    pattern = re.compile(re.escape(query), re.IGNORECASE)
-    order = [lang] + [code for code in LANGUAGE_CODES if code != lang]
-    for code in order:
-        text = getattr(document, f"text_{code}")
-        match = pattern.search(text)
-        if match is None:
+    """A short passage of the field that holds most of the query's words, preferring the
+    reader's language, cut at sentence or word boundaries, with every hit in <mark>.
+    Everything but the <mark> tags is escaped."""
+    words = query_words(query)
+    if not words:
+        return None
+    best = None
+    for code in [lang] + [code for code in LANGUAGE_CODES if code != lang]:
+        for line in getattr(document, f"text_{code}").split("\n"):
+            hits = _hits(line, words)
+            if not hits:
+                continue
+            normalised = normalise(line)
+            found = sum(1 for word in words if word in normalised)
+            if best is None or found > best[0]:
+                best = (found, code, line, hits)
+            if found == len(words):
+                break
+        if best is not None and best[0] == len(words):
+            break
+    if best is None:
+        return None
+    _found, code, line, hits = best
+    start = _cut_start(line, hits[0][0])
+    end = _cut_end(line, hits[0][1])
+    # Later hits widen the passage, up to three times the radius.
+    for _hit_start, hit_end in hits[1:]:
+        if hit_end <= end:
             continue
-        line_start = text.rfind("\n", 0, match.start()) + 1
-        line_end = text.find("\n", match.end())
-        line_end = len(text) if line_end == -1 else line_end
-        start = max(line_start, match.start() - SNIPPET_RADIUS)
-        end = min(line_end, match.end() + SNIPPET_RADIUS)
-        html = format_html(
-            "{}{}<mark>{}</mark>{}{}",
-            "…" if start > line_start else "",
-            text[start : match.start()],
-            match.group(0),
-            text[match.end() : end],
-            "…" if end < line_end else "",
+        if hit_end - start > 3 * SNIPPET_RADIUS:
+            break
+        end = _cut_end(line, hit_end)
+    parts = [format_html("{}", "…" if start > 0 else "")]
+    position = start
+    for hit_start, hit_end in hits:
+        if hit_start < start or hit_end > end:
+            continue
+        parts.append(
+            format_html("{}<mark>{}</mark>", line[position:hit_start], line[hit_start:hit_end])
         )
-        return Snippet(html, code)
-    return None
-
-
-def plain_snippet(text: str, length: int = 2 * SNIPPET_RADIUS) -> SafeString:
-    """The start of a text, escaped, when the match was not found verbatim (normalised forms)."""
-    first_line = text.split("\n", 1)[0]
-    shortened = first_line[:length] + ("…" if len(first_line) > length else "")
-    return escape(shortened)
+        position = hit_end
+    parts.append(format_html("{}{}", line[position:end], "…" if end < len(line) else ""))
+    return Snippet(mark_safe("".join(parts)), code)

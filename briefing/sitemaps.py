@@ -17,7 +17,13 @@ class _Bilingual(Sitemap):
     i18n = True
     alternates = True
     x_default = True
-    protocol = urlsplit(settings.SITE_URL).scheme or "https"
+
+    # The public address, never the Host header of whoever asked first (the sitemap is cached).
+    def get_protocol(self, protocol=None):
+        return urlsplit(settings.SITE_URL).scheme
+
+    def get_domain(self, site=None):
+        return settings.SITE_URL.split("://", 1)[1]
 
 
 class IssueSitemap(_Bilingual):

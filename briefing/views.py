@@ -16,6 +16,7 @@ from django.db.models import (
 )
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import date_format
@@ -26,10 +27,13 @@ from modeltranslation.translator import translator
 
 from . import search as search_module
 from .cache import cached_page, mark_private
-from .localization import localized, reader_language, reading_minutes
+from .localization import reader_language, reading_minutes
 from .models import Briefing, DeepDive, Keyword, ReadMore, Takeaway
+from .serialization import briefing_to_dict, completeness
 
 ISSUES_PER_PAGE = 20
+# The picture shown when an issue is shared (Open Graph, JSON-LD).
+SHARE_IMAGE = "briefing/share.png"
 # What a list of issues (archive, keyword pages) shows: loading the lead and the untranslated
 # copies of each field too would read several times as much text for nothing.
 LISTING_FIELDS = ("date", "theme_ja", "theme_en", "tldr_ja", "tldr_en")
@@ -45,6 +49,12 @@ def issue_date(year: int, month: int, day: int) -> datetime.date:
 def issue_url(date: datetime.date) -> str:
     return reverse(
         "briefing:issue", kwargs={"year": date.year, "month": date.month, "day": date.day}
+    )
+
+
+def parallel_url(date: datetime.date) -> str:
+    return reverse(
+        "briefing:parallel", kwargs={"year": date.year, "month": date.month, "day": date.day}
     )
 
 
@@ -93,7 +103,7 @@ def _load_contents(briefing: Briefing) -> None:
     )
 
 
-def _neighbours(briefing: Briefing) -> dict:
+def _neighbours(briefing: Briefing, *, parallel: bool = False) -> dict:
     """The previous and next *published* issues' URLs: from `_published_with_neighbours()`'s
     annotations when the issue was loaded through it, else in one query."""
     if hasattr(briefing, "previous_date"):
@@ -103,25 +113,36 @@ def _neighbours(briefing: Briefing) -> dict:
             previous=Max("date", filter=Q(date__lt=briefing.date)),
             next=Min("date", filter=Q(date__gt=briefing.date)),
         )
+    url = parallel_url if parallel else issue_url
     return {
-        name: {"date": date, "url": issue_url(date)} if date else None
-        for name, date in dates.items()
+        name: {"date": date, "url": url(date)} if date else None for name, date in dates.items()
     }
 
 
 def _news_article(briefing: Briefing, lang: str) -> dict:
-    """schema.org NewsArticle for search engines (rendered with escaping by `ld_json`)."""
+    """schema.org NewsArticle for search engines (rendered with escaping by `ld_json`).
+
+    Only text written in `lang` is given: the other language's text under `inLanguage: lang`
+    would be a false claim; a neutral headline stands in for a theme not yet translated.
+    """
     url = settings.SITE_URL + issue_url(briefing.date)
-    theme = localized(briefing, "theme", lang).text
+
+    def written(obj, field):
+        return getattr(obj, f"{field}_{lang}") or ""
+
+    neutral = _("Daily Briefing, %(date)s") % {"date": date_format(briefing.date, "DATE_FORMAT")}
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
-        "headline": theme or _("Daily Briefing"),
-        "description": localized(briefing, "tldr", lang).text,
+        "headline": written(briefing, "theme") or neutral,
+        "description": written(briefing, "tldr") or neutral,
         "inLanguage": lang,
         "url": url,
         "mainEntityOfPage": url,
-        "keywords": [localized(keyword, "name", lang).text for keyword in briefing.keywords.all()],
+        "image": settings.SITE_URL + static(SHARE_IMAGE),
+        "keywords": [
+            name for keyword in briefing.keywords.all() if (name := written(keyword, "name"))
+        ],
         "publisher": {"@type": "Organization", "name": _("Daily Briefing")},
     }
     if briefing.publish_at:
@@ -131,16 +152,18 @@ def _news_article(briefing: Briefing, lang: str) -> dict:
     return data
 
 
-def _issue_context(briefing: Briefing, preview: bool) -> dict:
+def _issue_context(briefing: Briefing, preview: bool, *, parallel: bool = False) -> dict:
     _load_contents(briefing)
     lang = reader_language()
     return {
         "briefing": briefing,
         "preview": preview,
         "noindex": preview,
-        "neighbours": _neighbours(briefing),
+        "neighbours": _neighbours(briefing, parallel=parallel),
         "reading_minutes": reading_minutes(briefing, lang),
+        "translated_percent": completeness(briefing_to_dict(briefing))[lang],
         "news_article": _news_article(briefing, lang),
+        # The side-by-side view is a way of reading the issue, not another page of it.
         "canonical_path": issue_url(briefing.date),
     }
 
@@ -169,11 +192,7 @@ def render_issue(request, briefing: Briefing, *, preview: bool = False):
 
 def render_parallel(request, briefing: Briefing, *, preview: bool = False):
     """Both languages side by side; same loading and preview rules as `render_issue`."""
-    context = _issue_context(briefing, preview)
-    context["canonical_path"] = reverse(
-        "briefing:parallel",
-        kwargs={"year": briefing.date.year, "month": briefing.date.month, "day": briefing.date.day},
-    )
+    context = _issue_context(briefing, preview, parallel=True)
     return _respond(request, "briefing/parallel.html", context, preview)
 
 
@@ -234,7 +253,7 @@ def _month_nav(months: list[datetime.date], year: int | None, month: int | None)
 
 
 @require_safe
-@cached_page
+@cached_page(query=("page",))
 def archive(request, year=None, month=None):
     issues = Briefing.objects.published().only(*LISTING_FIELDS).order_by("-date")
     if year is not None:
@@ -260,7 +279,7 @@ def archive(request, year=None, month=None):
 
 
 @require_safe
-@cached_page
+@cached_page(query=("page",))
 def keyword(request, slug):
     keyword = get_object_or_404(Keyword, slug=slug)
     page = _page(
@@ -277,7 +296,7 @@ def keyword(request, slug):
 
 
 @require_safe
-@cached_page
+@cached_page(query=("q", "page"))
 def search(request):
     query = search_module.clean_query(request.GET.get("q", ""))
     context = {"query": query, "max_length": search_module.MAX_QUERY_LENGTH}

@@ -10,6 +10,11 @@ import logging
 from django.db import DatabaseError, connection
 from django.http import HttpResponse
 
+from config.database import time_limit
+from config.redis_cache import cache_status
+
+READY_QUERY_SECONDS = 1.5
+
 logger = logging.getLogger(__name__)
 
 
@@ -25,13 +30,19 @@ def healthz(request) -> HttpResponse:
 
 
 def readyz(request) -> HttpResponse:
-    """The process can serve pages that need the database: 503 while it is unreachable."""
+    """The process can serve pages that need the database: 503 while it is unreachable.
+
+    The cache is optional: without it the instance still serves every page (from the database),
+    so it stays ready, and says that its cache is degraded."""
     try:
-        with connection.cursor() as cursor:
+        # A load balancer's probe times out after a few seconds: answer within 2.
+        with time_limit(READY_QUERY_SECONDS), connection.cursor() as cursor:
             cursor.execute("SELECT 1")
     except DatabaseError as exc:
         logger.warning("Not ready: the database is unreachable: %s", " ".join(str(exc).split()))
         return _plain("database unavailable\n", status=503)
+    if cache_status() != "ok":
+        return _plain("ready, cache degraded\n")
     return _plain("ready\n")
 
 

@@ -1,28 +1,127 @@
-"""Django's Redis cache backend, with one redis-py client per connection pool.
+"""The Redis cache is optional at run time: short timeouts, then a circuit breaker.
 
-Django's own client builds a new `redis.Redis` object (and its few hundred response callbacks)
-for every cache operation, which costs about as much as the round trip to Redis itself on a
-cached page. A `redis.Redis` object is safe to share: each command takes a connection from the
-pool. Everything else is Django's backend unchanged.
+The cache backend is django-redis with IGNORE_EXCEPTIONS (settings.py): a failed cache call
+is a miss, so every page is rendered from the database while Redis is down. That alone is not
+enough: with Redis frozen (the process stopped, the kernel still accepting connections), every
+call would wait for its socket timeout, several times per request. So the connections of the
+pool below report their failures to a per-process breaker; once it is open, cache calls fail at
+once (as a miss) for `OPEN_SECONDS`, after which the next call tries Redis again.
+
+An outage is logged as one warning a minute per process (not a traceback per request), and
+its end as one line.
 """
 
-from django.core.cache.backends import redis as django_redis
+import logging
+import threading
+import time
+
+from redis.connection import Connection, ConnectionPool
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger(__name__)
+
+# How long a process leaves Redis alone after a failure before trying again.
+OPEN_SECONDS = 5.0
+# At most one warning per this many seconds while the outage lasts.
+WARNING_INTERVAL = 60.0
 
 
-class RedisCacheClient(django_redis.RedisCacheClient):
+class CacheBreaker:
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.open_until = 0.0
+        self.failing_since = None
+        self.last_warning = None
+        self.last_error = ""
+
+    def is_open(self) -> bool:
+        return time.monotonic() < self.open_until
+
+    def trip(self, error: Exception) -> None:
+        now = time.monotonic()
+        with self._lock:
+            self.open_until = now + OPEN_SECONDS
+            self.last_error = " ".join(str(error).split()) or type(error).__name__
+            if self.failing_since is None:
+                self.failing_since = now
+            warn = self.last_warning is None or now - self.last_warning >= WARNING_INTERVAL
+            if warn:
+                self.last_warning = now
+        if warn:
+            logger.warning(
+                "Cache unavailable, pages are rendered from the database: %s", self.last_error
+            )
+
+    def succeeded(self) -> None:
+        if self.failing_since is None:
+            return
+        with self._lock:
+            since, self.failing_since, self.last_warning = self.failing_since, None, None
+            self.open_until = 0.0
+        if since is not None:
+            logger.warning("Cache reachable again after %.0f s", time.monotonic() - since)
+
+    def reset(self) -> None:
+        """Forget everything (tests)."""
+        self.__init__()
+
+
+breaker = CacheBreaker()
+
+
+class GuardedConnection(Connection):
+    """A redis-py connection that tells the breaker about failures and successes."""
+
+    def connect(self, *args, **kwargs):
+        try:
+            return super().connect(*args, **kwargs)
+        except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
+            breaker.trip(exc)
+            raise
+
+    def send_packed_command(self, *args, **kwargs):
+        try:
+            return super().send_packed_command(*args, **kwargs)
+        except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
+            breaker.trip(exc)
+            raise
+
+    def read_response(self, *args, **kwargs):
+        try:
+            response = super().read_response(*args, **kwargs)
+        except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
+            breaker.trip(exc)
+            raise
+        breaker.succeeded()
+        return response
+
+
+class GuardedConnectionPool(ConnectionPool):
+    """Hands out no connection while the breaker is open: the call fails at once."""
+
     def __init__(self, *args, **kwargs):
+        kwargs["connection_class"] = GuardedConnection
         super().__init__(*args, **kwargs)
-        self._clients = {}
 
-    def get_client(self, key=None, *, write=False):
-        pool = self._get_connection_pool(write)
-        client = self._clients.get(pool)
-        if client is None:
-            client = self._clients[pool] = self._client(connection_pool=pool)
-        return client
+    def get_connection(self, *args, **kwargs):
+        if breaker.is_open():
+            raise RedisConnectionError(f"cache unavailable ({breaker.last_error})")
+        return super().get_connection(*args, **kwargs)
 
 
-class RedisCache(django_redis.RedisCache):
-    def __init__(self, server, params):
-        super().__init__(server, params)
-        self._class = RedisCacheClient
+def cache_status() -> str:
+    """ "ok" or "unavailable", for /readyz: one PING unless the breaker is already open."""
+    from django.core.cache import cache
+
+    if breaker.is_open():
+        return "unavailable"
+    client = getattr(cache, "client", None)
+    if client is None:  # the in-process cache cannot be unavailable
+        return "ok"
+    try:
+        client.get_client(write=False).ping()
+    except Exception as exc:  # any failure to answer is "unavailable"
+        breaker.trip(exc)
+        return "unavailable"
+    return "ok"

@@ -80,6 +80,17 @@ def envchoice(name: str, default: str, choices: tuple[str, ...]) -> str:
     return value
 
 
+def web_workers() -> int:
+    """gunicorn's worker processes per instance (gunicorn.conf.py): WEB_CONCURRENCY, else the
+    usual rule for synchronous workers on the CPUs this process may use (cpusets, inside a
+    container), not the host's."""
+    if hasattr(os, "sched_getaffinity"):
+        cpus = len(os.sched_getaffinity(0))
+    else:
+        cpus = os.cpu_count() or 1
+    return envint("WEB_CONCURRENCY", 2 * cpus + 1, minimum=1)
+
+
 DEBUG = envbool("DJANGO_DEBUG", True)
 
 DEVELOPMENT_SECRET_KEY = "django-insecure-local-development-key-never-use-in-production"
@@ -169,11 +180,16 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# During a request a query that waits longer than this is abandoned, and the process answers 503
+# without trying the database until it answers again (config/database.py).
+DATABASE_QUERY_TIMEOUT = envint("DJANGO_DB_QUERY_TIMEOUT", 3, minimum=1)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend, failing fast when PostgreSQL stops answering (config/postgresql/).
+    DATABASES["default"]["ENGINE"] = "config.postgresql"
     # Fail fast when PostgreSQL is unreachable, so readers get the 503 page in seconds
-    # rather than a gunicorn worker timeout.
+    # rather than a gunicorn worker timeout (libpq's minimum is 2 s).
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
-        "connect_timeout", envint("DJANGO_DB_CONNECT_TIMEOUT", 5, minimum=1)
+        "connect_timeout", envint("DJANGO_DB_CONNECT_TIMEOUT", 2, minimum=2)
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -221,21 +237,42 @@ STORAGES = {
     },
 }
 
+
+def redis_cache(location: str, key_prefix: str, timeout_seconds: float = 0.25) -> dict:
+    """The Redis cache: shared by every gunicorn worker and instance, so that an invalidation is
+    seen everywhere, and optional at run time. A cache call that fails or takes longer than the
+    timeout is a miss (the page is rendered from the database), and after a failure the process
+    leaves Redis alone for a few seconds (config/redis_cache.py)."""
+    return {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": location,
+        "KEY_PREFIX": key_prefix,
+        "OPTIONS": {
+            "SOCKET_CONNECT_TIMEOUT": timeout_seconds,
+            "SOCKET_TIMEOUT": timeout_seconds,
+            "IGNORE_EXCEPTIONS": True,
+            "CONNECTION_POOL_CLASS": "config.redis_cache.GuardedConnectionPool",
+        },
+    }
+
+
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
-    # Shared by every gunicorn worker and instance, so an invalidation is seen everywhere.
     CACHES = {
-        "default": {
-            # Django's backend, with one client per connection pool (see the module).
-            "BACKEND": "config.redis_cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env("DJANGO_CACHE_KEY_PREFIX", "briefing"),
-        }
+        "default": redis_cache(
+            REDIS_URL,
+            env("DJANGO_CACHE_KEY_PREFIX", "briefing"),
+            envint("DJANGO_CACHE_TIMEOUT_MS", 250, minimum=10) / 1000,
+        )
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# The public address: every link sent elsewhere (feeds, sitemap, canonical, API) is made from it,
+# never from the request's Host. `check --deploy` requires https (briefing/checks.py).
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Processes serving the site here; a per-process cache is only safe with one (briefing/checks.py).
+WEB_CONCURRENCY = web_workers()
 
 LOGIN_URL = "admin:login"
 

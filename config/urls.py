@@ -14,7 +14,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path(
         "sitemap.xml",
-        cached_page(sitemap),
+        cached_page(sitemap, query=("p",)),
         {"sitemaps": SITEMAPS},
         name="sitemap",
     ),

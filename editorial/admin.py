@@ -10,27 +10,35 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Prefetch
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from django.utils.timezone import localtime
-from django.utils.translation import get_language_info, gettext, ngettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import (
     TabbedTranslationAdmin,
     TranslationStackedInline,
     TranslationTabularInline,
 )
+from reversion.models import Version
 from reversion_compare.admin import CompareVersionAdmin
 
 from briefing.content import DEEP_DIVE, ISSUE, LANGUAGE_CODES, READ_MORE, TAKEAWAY
 from briefing.models import Briefing, DeepDive, Keyword, ReadMore, Takeaway
 from briefing.serialization import briefing_to_dict, completeness
-from editorial import history, workflow
-from editorial.forms import BriefingAdminForm, DeepDiveAdminForm, ScheduleForm
+from editorial import history, workflow, workflow_views
+from editorial.forms import (
+    BriefingAdminForm,
+    DeepDiveAdminForm,
+    PartForm,
+    ScheduleForm,
+    time_zone_label,
+)
 from editorial.permissions import can_edit_structure, can_publish, locked_fields
 
 # Admin autodiscovery runs before EditorialConfig.ready(); registering here first keeps
@@ -48,18 +56,126 @@ class LockedFieldsMixin:
         return readonly + locked_fields(request.user, self.model._meta.model_name)
 
 
-class HistoryPermissionMixin:
-    """Translators may read the history; restoring a version is an editor's decision."""
+class RenumberingMixin:
+    def save_formset(self, request, form, formset, change):
+        # Two-phase renumbering: rows whose number changed first move out of the way, so any
+        # permutation of numbers saves (see history.make_room).
+        moved = [
+            f.instance.pk
+            for f in formset.forms
+            if f.instance.pk is not None and "position" in f.changed_data
+        ]
+        if moved:
+            above = max(
+                (f.cleaned_data.get("position") or 0 for f in formset.forms if f.cleaned_data),
+                default=0,
+            )
+            history.make_room(formset.model.objects.filter(pk__in=moved), above)
+        super().save_formset(request, form, formset, change)
+
+
+class IssueHistoryMixin:
+    """History pages that work on the whole issue (see editorial.history).
+
+    Restoring and recovering bring back content only; they never change whether an issue is
+    public. Translators may read the history; restoring a version is an editor's decision.
+    """
+
+    def issue_pk(self, obj):
+        raise NotImplementedError
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
-        if not can_edit_structure(request.user):
+        if not (can_edit_structure(request.user) and self.has_change_permission(request)):
             raise PermissionDenied
-        return super().revision_view(request, object_id, version_id, extra_context)
+        obj = self.get_object(request, object_id)
+        if obj is None:
+            raise Http404
+        version = get_object_or_404(
+            Version.objects.select_related("revision"), pk=version_id, object_id=str(obj.pk)
+        )
+        briefing = Briefing.objects.get(pk=self.issue_pk(obj))
+        issue_version = history.issue_versions(briefing.pk).filter(revision=version.revision_id)
+        issue_version = issue_version.first()
+        if issue_version is None:
+            raise Http404(gettext("This version does not hold the whole issue."))
+        if request.method == "POST":
+            history.restore(briefing, issue_version, request.user)
+            messages.success(request, restored_message(briefing, issue_version))
+            return HttpResponseRedirect(
+                reverse("admin:briefing_briefing_change", args=[briefing.pk])
+            )
+        snapshot = history.Snapshot(issue_version.revision, briefing.pk)
+        return self.confirm_history_step(
+            request,
+            briefing,
+            gettext("Restore the version of %(time)s")
+            % {"time": history_time(issue_version.revision.date_created)},
+            snapshot,
+            issue_version,
+            gettext("Restore this version"),
+        )
 
     def recover_view(self, request, version_id, extra_context=None):
-        if not can_edit_structure(request.user):
+        if not (can_edit_structure(request.user) and self.has_add_permission(request)):
             raise PermissionDenied
-        return super().recover_view(request, version_id, extra_context)
+        version = get_object_or_404(history.deleted_versions(), pk=version_id)
+        snapshot = history.Snapshot(version.revision, version.object_id)
+        if snapshot.briefing is None:
+            raise Http404
+        if request.method == "POST":
+            if Briefing.objects.filter(date=snapshot.briefing.date).exists():
+                messages.error(
+                    request,
+                    gettext("There is already a briefing for %(date)s; nothing was recovered.")
+                    % {"date": snapshot.briefing.date.isoformat()},
+                )
+                return HttpResponseRedirect(reverse("admin:briefing_briefing_recoverlist"))
+            briefing = history.recover(version, request.user)
+            messages.success(
+                request,
+                gettext("Recovered %(date)s as a draft.") % {"date": briefing.date.isoformat()},
+            )
+            return HttpResponseRedirect(
+                reverse("admin:briefing_briefing_change", args=[briefing.pk])
+            )
+        return self.confirm_history_step(
+            request,
+            None,
+            gettext("Recover %(date)s") % {"date": snapshot.briefing.date.isoformat()},
+            snapshot,
+            version,
+            gettext("Recover as a draft"),
+        )
+
+    def confirm_history_step(self, request, briefing, title, snapshot, version, button):
+        from editorial.views import parsed_rows
+
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "opts": Briefing._meta,
+            "original": briefing,
+            "version": version,
+            "comment": history.describe(version.revision.comment),
+            "rows": parsed_rows(snapshot.to_dict()),
+            "button": button,
+            "state": workflow.state_of(briefing) if briefing is not None else None,
+        }
+        return TemplateResponse(request, "admin/briefing/briefing/history_step.html", context)
+
+
+def history_time(moment) -> str:
+    return date_format(localtime(moment), "DATETIME_FORMAT")
+
+
+def restored_message(briefing, version) -> str:
+    return gettext(
+        "Restored the version of %(time)s. The issue stays %(state)s; publishing is a separate "
+        "step."
+    ) % {
+        "time": history_time(version.revision.date_created),
+        "state": workflow.state_of(briefing).label,
+    }
 
 
 def error_summary(form, inline_admin_formsets) -> list[str]:
@@ -98,14 +214,30 @@ class ErrorSummaryMixin:
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         adminform = context.get("adminform")
         if adminform is not None and adminform.form.is_bound:
-            context["error_summary"] = error_summary(
-                adminform.form, context.get("inline_admin_formsets", [])
-            )
+            inline_admin_formsets = context.get("inline_admin_formsets", [])
+            context["error_summary"] = error_summary(adminform.form, inline_admin_formsets)
+            forms = [adminform.form] + [
+                form for inline in inline_admin_formsets for form in inline.formset.forms
+            ]
+            context["conflicts"] = [
+                conflict for form in forms for conflict in getattr(form, "conflicts", [])
+            ]
+            context["saved_meanwhile"] = getattr(adminform.form, "saved_meanwhile", "")
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def save_model(self, request, obj, form, change):
+        if getattr(form, "saved_meanwhile", ""):
+            messages.info(
+                request,
+                f"{form.saved_meanwhile} "
+                + gettext("Your changes were merged with theirs; nobody's work was lost."),
+            )
+        super().save_model(request, obj, form, change)
 
 
 class DeepDiveInline(LockedFieldsMixin, TranslationStackedInline):
     model = DeepDive
+    form = PartForm
     fields = ("position", *DEEP_DIVE.translated, *DEEP_DIVE.untranslated, "takeaway_list")
     readonly_fields = ("takeaway_list",)
     extra = 0
@@ -139,6 +271,7 @@ class DeepDiveInline(LockedFieldsMixin, TranslationStackedInline):
 
 class ReadMoreInline(LockedFieldsMixin, TranslationStackedInline):
     model = ReadMore
+    form = PartForm
     fields = ("position", *READ_MORE.translated, *READ_MORE.untranslated)
     extra = 0
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
@@ -163,7 +296,8 @@ class StateFilter(admin.SimpleListFilter):
 @admin.register(Briefing)
 class BriefingAdmin(
     ErrorSummaryMixin,
-    HistoryPermissionMixin,
+    RenumberingMixin,
+    IssueHistoryMixin,
     LockedFieldsMixin,
     CompareVersionAdmin,
     TabbedTranslationAdmin,
@@ -180,7 +314,7 @@ class BriefingAdmin(
     )
     autocomplete_fields = ("keywords",)
     fieldsets = (
-        (None, {"fields": ("date", "status", "publish_at", "edit_token")}),
+        (None, {"fields": ("date", "publication", "edit_token")}),
         (_("Content"), {"fields": (*ISSUE.translated, "keywords")}),
     )
     inlines = (DeepDiveInline, ReadMoreInline)
@@ -239,67 +373,85 @@ class BriefingAdmin(
         # The public URL of a draft is a 404; the preview shows any issue to its staff.
         return _preview_url(briefing, None)
 
-    # Saving, optionally with a workflow step ("Save and publish now" and the like).
+    @admin.display(description=_("publication"))
+    def publication(self, briefing):
+        """State and time, read-only: they change only through the workflow's steps."""
+        if briefing is None or briefing.pk is None:
+            return workflow.State.DRAFT.label
+        state = workflow.state_of(briefing)
+        if briefing.publish_at is None or state in (workflow.State.DRAFT, workflow.State.REVIEW):
+            return state.label
+        return f"{state.label} · {history.format_moment(briefing.publish_at)}"
+
+    # Saving, optionally followed by a workflow step.
     def workflow_buttons(self, request, obj):
         if obj is None or obj.pk is None:
             return []
         state = workflow.state_of(obj)
         buttons = []
         if can_edit_structure(request.user) and state == workflow.State.DRAFT:
-            buttons.append(("_submit_for_review", _("Save and submit for review")))
-        if can_publish(request.user):
-            if state != workflow.State.LIVE:
-                buttons.append(("_publish_now", _("Save and publish now")))
-            if state != workflow.State.DRAFT:
-                buttons.append(("_unpublish", _("Save and unpublish")))
+            buttons.append(("_submit_for_review", _("Save and send to review")))
+        if can_publish(request.user) and state != workflow.State.LIVE:
+            buttons.append(("_publish", _("Save and publish…")))
         return buttons
+
+    def get_urls(self):
+        from django.urls import path
+
+        def step_view(request, object_id, step):
+            return workflow_views.workflow_step(self, request, object_id, step)
+
+        return [
+            path(
+                "<path:object_id>/workflow/<slug:step>/",
+                self.admin_site.admin_view(step_view),
+                name="briefing_briefing_workflow",
+            ),
+            *super().get_urls(),
+        ]
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         if request.method == "POST":
-            asked = [name for name in WORKFLOW_STEPS if name in request.POST]
-            allowed = {
-                "_submit_for_review": can_edit_structure,
-                "_publish_now": can_publish,
-                "_unpublish": can_publish,
-            }
-            if any(not allowed[name](request.user) for name in asked):
+            allowed = {"_submit_for_review": can_edit_structure, "_publish": can_publish}
+            if any(name in request.POST and not ok(request.user) for name, ok in allowed.items()):
                 raise PermissionDenied
         return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def response_change(self, request, obj):
+        if "_publish" in request.POST:
+            # Saved; publishing is the confirmation page's decision.
+            return HttpResponseRedirect(
+                reverse("admin:briefing_briefing_workflow", args=[obj.pk, "publish"])
+            )
+        return super().response_change(request, obj)
+
+    def issue_pk(self, briefing):
+        return briefing.pk
+
+    def get_readonly_fields(self, request, obj=None):
+        return (*super().get_readonly_fields(request, obj), "publication")
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         briefing = form.instance
-        step = next((name for name in WORKFLOW_STEPS if name in request.POST), None)
-        if step is not None:
+        request.issue_action = "edited" if change else "created"
+        if "_submit_for_review" in request.POST:
             try:
-                WORKFLOW_STEPS[step](briefing)
+                workflow.submit_for_review(briefing, request.user)
+                request.issue_action = "submitted"
             except workflow.WorkflowError as exc:
                 messages.warning(request, str(exc))
-        published_now = step == "_publish_now" or "status" in form.changed_data
-        if briefing.status == Briefing.Status.PUBLISHED and published_now:
-            self.warn_missing_translations(request, [briefing])
 
-    def warn_missing_translations(self, request, briefings):
-        for briefing in Briefing.objects.with_contents().filter(pk__in=[b.pk for b in briefings]):
-            missing = workflow.missing_translations(briefing_to_dict(briefing))
-            for code, fields in missing.items():
-                messages.warning(
-                    request,
-                    format_html(
-                        "{}: {}",
-                        ngettext(
-                            "%(date)s is published with %(count)d field missing in %(lang)s",
-                            "%(date)s is published with %(count)d fields missing in %(lang)s",
-                            len(fields),
-                        )
-                        % {
-                            "date": briefing,
-                            "count": len(fields),
-                            "lang": get_language_info(code)["name_translated"],
-                        },
-                        ", ".join(fields),
-                    ),
-                )
+    # The revision's comment says what happened, in words (not the changed field names).
+    def log_addition(self, request, obj, message):
+        entry = super().log_addition(request, obj, message)
+        history.record(obj, request.user, getattr(request, "issue_action", "created"))
+        return entry
+
+    def log_change(self, request, obj, message):
+        entry = super().log_change(request, obj, message)
+        history.record(obj, request.user, getattr(request, "issue_action", "edited"))
+        return entry
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
@@ -319,6 +471,12 @@ class BriefingAdmin(
             ]
             context["state"] = workflow.state_of(obj)
             context["workflow_buttons"] = self.workflow_buttons(request, obj)
+            context["workflow_steps"] = [
+                (label, reverse("admin:briefing_briefing_workflow", args=[obj.pk, step]))
+                for step, label in workflow_views.offered_steps(request.user, obj)
+            ]
+            context["review"] = workflow.open_review(obj)
+            context["time_zone"] = time_zone_label()
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     # Actions.
@@ -326,7 +484,7 @@ class BriefingAdmin(
         done = []
         for briefing in queryset:
             try:
-                done.append(transition(briefing))
+                done.append(transition(briefing, request.user))
             except workflow.WorkflowError as exc:
                 messages.warning(request, f"{briefing}: {exc}")
         if done:
@@ -342,12 +500,14 @@ class BriefingAdmin(
             gettext("%(count)d issue(s) submitted for review."),
         )
 
-    @admin.action(description=_("Publish now"), permissions=["publish"])
+    @admin.action(description=_("Publish now…"), permissions=["publish"])
     def publish_now(self, request, queryset):
-        done = self._transition(
-            request, queryset, workflow.publish_now, gettext("%(count)d issue(s) published.")
-        )
-        self.warn_missing_translations(request, done)
+        if "apply" in request.POST:
+            self._transition(
+                request, queryset, workflow.publish_now, gettext("%(count)d issue(s) published.")
+            )
+            return None
+        return self._confirm_publication(request, queryset, "publish_now", None)
 
     @admin.action(description=_("Schedule…"), permissions=["publish"])
     def schedule(self, request, queryset):
@@ -358,21 +518,32 @@ class BriefingAdmin(
                 done = self._transition(
                     request,
                     queryset,
-                    lambda briefing: workflow.schedule(briefing, when),
+                    lambda briefing, user: workflow.schedule(briefing, when, user),
                     gettext("%(count)d issue(s) scheduled."),
                 )
-                self.warn_missing_translations(request, done)
+                if done:
+                    messages.info(
+                        request,
+                        gettext("Scheduled for %(time)s.") % {"time": history.format_moment(when)},
+                    )
                 return None
         else:
             form = ScheduleForm(initial={"publish_at": workflow.next_morning()})
+        return self._confirm_publication(request, queryset, "schedule", form)
+
+    def _confirm_publication(self, request, queryset, action, form):
+        """The step before publishing: each issue with the translations it still lacks."""
         context = {
             **self.admin_site.each_context(request),
-            "title": gettext("Schedule publication"),
+            "title": gettext("Schedule publication") if form else gettext("Publish now"),
             "opts": self.model._meta,
             "form": form,
-            "briefings": queryset,
+            "action": action,
+            "briefings": [
+                (briefing, workflow_views.translation_gaps(briefing)) for briefing in queryset
+            ],
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-            "media": self.media + form.media,
+            "media": self.media + form.media if form is not None else self.media,
         }
         return TemplateResponse(request, "admin/briefing/briefing/schedule.html", context)
 
@@ -388,7 +559,7 @@ class BriefingAdmin(
             messages.error(request, gettext("Select exactly one issue to continue from."))
             return None
         try:
-            following = workflow.start_next_issue(queryset.get())
+            following = workflow.start_next_issue(queryset.get(), request.user)
         except workflow.WorkflowError as exc:
             messages.error(request, str(exc))
             return None
@@ -404,13 +575,6 @@ class BriefingAdmin(
         return HttpResponseRedirect(reverse("admin:briefing_briefing_change", args=[following.pk]))
 
 
-WORKFLOW_STEPS = {
-    "_submit_for_review": workflow.submit_for_review,
-    "_publish_now": workflow.publish_now,
-    "_unpublish": workflow.unpublish,
-}
-
-
 def _preview_url(briefing, lang, parallel=False):
     from django.utils import translation
 
@@ -421,6 +585,7 @@ def _preview_url(briefing, lang, parallel=False):
 
 class TakeawayInline(LockedFieldsMixin, TranslationTabularInline):
     model = Takeaway
+    form = PartForm
     fields = ("position", *TAKEAWAY.translated)
     extra = 0
     formfield_overrides = {
@@ -434,7 +599,8 @@ class TakeawayInline(LockedFieldsMixin, TranslationTabularInline):
 @admin.register(DeepDive)
 class DeepDiveAdmin(
     ErrorSummaryMixin,
-    HistoryPermissionMixin,
+    RenumberingMixin,
+    IssueHistoryMixin,
     LockedFieldsMixin,
     CompareVersionAdmin,
     TabbedTranslationAdmin,
@@ -463,13 +629,24 @@ class DeepDiveAdmin(
             readonly += ("briefing",)
         return readonly
 
+    def issue_pk(self, deep_dive):
+        return deep_dive.briefing_id
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        briefing = form.instance.briefing
-        # The issue changed: a newer edit token for its other open forms, and one revision
-        # of the whole issue in its history.
-        briefing.save(update_fields=["updated_at"])
-        history.add_issue_to_revision(briefing)
+        # The issue changed: a newer edit token for its other open forms.
+        form.instance.briefing.save(update_fields=["updated_at"])
+
+    # One revision of the whole issue in its history, whatever part of it was edited.
+    def log_addition(self, request, obj, message):
+        entry = super().log_addition(request, obj, message)
+        history.record(obj.briefing, request.user, "edited")
+        return entry
+
+    def log_change(self, request, obj, message):
+        entry = super().log_change(request, obj, message)
+        history.record(obj.briefing, request.user, "edited")
+        return entry
 
     def response_change(self, request, obj):
         if "_continue" in request.POST or "_addanother" in request.POST:

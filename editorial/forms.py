@@ -7,22 +7,63 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from briefing.content import DEEP_DIVE, ISSUE
-from briefing.models import Briefing, DeepDive
-from editorial import history
+from briefing.models import Briefing, DeepDive, Takeaway
+from editorial import history, merging
 from editorial.interchange.textformat import BriefingTextError, parse_briefing_text
 
 
-class EditTokenForm(forms.ModelForm):
-    """Optimistic locking: refuse a save when someone else saved the issue after this form opened.
+class IssueForm(forms.ModelForm):
+    """An admin form of an issue or one of its parts that merges with saves made since it opened.
 
-    The refused form keeps everything its user typed; the token is moved on to the newest save
-    so that, having looked at the other version, they can save again on purpose.
+    The page's edit token (one hidden field of the main form, read by every form of the page)
+    names the revision the page opened; editorial.merging settles each field against it. A
+    field both sides changed is an error on that field, with the choice shown on the page.
     """
-
-    edit_token = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def issue_id(self):
         raise NotImplementedError
+
+    def clean(self):
+        cleaned_data = super().clean()
+        self.conflicts = []
+        issue_pk = self.issue_id()
+        if issue_pk is None or self.instance.pk is None:
+            return cleaned_data
+        token = merging.Token.parse(self.data.get("edit_token", ""))
+        current = Briefing.objects.filter(pk=issue_pk).only("updated_at").first()
+        if current is None or history.edit_token(current) == token.updated_at:
+            return cleaned_data  # nobody saved since the page opened
+        base = merging.base_object(token, issue_pk, type(self.instance), self.instance.pk)
+        base_m2m = {}
+        if isinstance(self.instance, Briefing) and token.revision_id is not None:
+            snapshot = merging.snapshot(token.revision_id, issue_pk)
+            base_m2m = {"keywords": snapshot.keyword_ids} if snapshot else {}
+        self.conflicts = merging.merge(self, base, self.instance, base_m2m)
+        for conflict in self.conflicts:
+            self.add_error(
+                conflict.name.removeprefix(self.prefix + "-") if self.prefix else conflict.name,
+                ValidationError(
+                    _("Changed by both of you: choose a version above."), code="conflict"
+                ),
+            )
+        return cleaned_data
+
+
+class PartForm(IssueForm):
+    """The form of a deep dive, takeaway or read-more row on an issue's page."""
+
+    def issue_id(self):
+        if self.instance.pk is None:
+            return None
+        if isinstance(self.instance, Takeaway):
+            return self.instance.deep_dive.briefing_id
+        return self.instance.briefing_id
+
+
+class EditTokenForm(IssueForm):
+    """The main form of a page: carries the edit token and locks the issue while saving."""
+
+    edit_token = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def opened_issue(self):
         return Briefing.objects.filter(pk=self.issue_id()).only("updated_at").first()
@@ -32,58 +73,44 @@ class EditTokenForm(forms.ModelForm):
         if self.issue_id() is not None and not self.is_bound:
             issue = self.opened_issue()
             if issue is not None:
-                self.initial["edit_token"] = history.edit_token(issue)
+                self.initial["edit_token"] = str(merging.Token.of(issue))
 
     def clean(self):
+        if self.issue_id() is not None:
+            # Locked until the admin's transaction ends: two saves are merged one after the other.
+            Briefing.objects.select_for_update().filter(pk=self.issue_id()).first()
         cleaned_data = super().clean()
-        if self.issue_id() is None:
-            return cleaned_data
-        # Locked until the admin's transaction ends, so two saves cannot both pass this check.
-        current = Briefing.objects.select_for_update().filter(pk=self.issue_id()).first()
-        if current is None:
-            return cleaned_data
-        token = history.edit_token(current)
-        if cleaned_data.get("edit_token") != token:
-            self.data = self.data.copy()
-            self.data[self.add_prefix("edit_token")] = token
-            since = history.opened_at(cleaned_data.get("edit_token") or "")
-            raise ValidationError(conflict_message(current, since), code="conflict")
+        token = merging.Token.parse(self.data.get("edit_token", ""))
+        current = Briefing.objects.filter(pk=self.issue_id()).first() if self.issue_id() else None
+        if current is not None and history.edit_token(current) != token.updated_at:
+            self.saved_meanwhile = saved_meanwhile(current, history.opened_at(token.updated_at))
         return cleaned_data
 
 
-def conflict_message(briefing: Briefing, since=None) -> str:
+def saved_meanwhile(briefing: Briefing, since=None) -> str:
+    """Who saved the issue after the page opened, and when, in words."""
     version = history.last_version(briefing, since)
     user = version.revision.user if version else None
     when = version.revision.date_created if version else briefing.updated_at
     who = (user.get_full_name() or user.get_username()) if user else gettext("someone else")
-    return gettext(
-        "%(user)s saved this briefing at %(time)s, after you opened it. Your changes were NOT "
-        "saved and are still in the form below. Compare with their version (History), then "
-        "save again to replace it with yours."
-    ) % {"user": who, "time": date_format(timezone.localtime(when), "DATETIME_FORMAT")}
+    return gettext("%(user)s saved this briefing at %(time)s, after you opened it.") % {
+        "user": who,
+        "time": date_format(timezone.localtime(when), "DATETIME_FORMAT"),
+    }
 
 
 class BriefingAdminForm(EditTokenForm):
     class Meta:
         model = Briefing
         # The admin narrows these to what the user may change (see editorial.permissions).
-        fields = ("date", "status", "publish_at", *ISSUE.translated, "keywords")
+        # Status and publication time change only through editorial.workflow.
+        fields = ("date", *ISSUE.translated, "keywords")
 
     def issue_id(self):
         return self.instance.pk
 
     def opened_issue(self):
         return self.instance
-
-    def clean(self):
-        cleaned_data = super().clean()
-        if cleaned_data.get("status") == Briefing.Status.PUBLISHED and not cleaned_data.get(
-            "publish_at"
-        ):
-            # Published without a time means "now", as the "Publish now" action does.
-            if "publish_at" in self.fields:
-                cleaned_data["publish_at"] = timezone.now()
-        return cleaned_data
 
 
 class DeepDiveAdminForm(EditTokenForm):
@@ -98,14 +125,67 @@ class DeepDiveAdminForm(EditTokenForm):
         return self.instance.briefing
 
 
+def time_zone_label() -> str:
+    """The admin's time zone as editors know it: "Asia/Tokyo (JST)"."""
+    now = timezone.localtime()
+    return f"{timezone.get_current_timezone_name()} ({now.tzname()})"
+
+
 class ScheduleForm(forms.Form):
     publish_at = forms.SplitDateTimeField(label=_("publish at"), widget=AdminSplitDateTime)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["publish_at"].help_text = gettext("Time zone: %(zone)s") % {
+            "zone": time_zone_label()
+        }
 
     def clean_publish_at(self):
         value = self.cleaned_data["publish_at"]
         if value <= timezone.now():
             raise ValidationError(_("Choose a time in the future."))
         return value
+
+
+class PublishForm(ScheduleForm):
+    """Publish now, or schedule: the last step before an issue goes out."""
+
+    NOW, LATER = "now", "later"
+    when = forms.ChoiceField(
+        label=_("When"),
+        choices=[(NOW, _("Publish now")), (LATER, _("Schedule for the time below"))],
+        widget=forms.RadioSelect,
+        initial=NOW,
+    )
+    field_order = ["when", "publish_at"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["publish_at"].required = False
+
+    def clean_publish_at(self):
+        value = self.cleaned_data.get("publish_at")
+        if self.data.get(self.add_prefix("when")) != self.LATER:
+            return None
+        if value is None:
+            raise ValidationError(_("Choose the time to publish at."))
+        return super().clean_publish_at()
+
+
+class ReviewForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note to the reviewer"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+    )
+
+
+class ReturnForm(forms.Form):
+    reply = forms.CharField(
+        label=_("Comment for the author"),
+        help_text=_("Say what to change; the author receives it by email."),
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+    )
 
 
 class ImportTextForm(forms.Form):

@@ -1,6 +1,8 @@
+from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -46,3 +48,51 @@ class TranslationState(models.Model):
 
     def __str__(self):
         return f"{self.content_type_id}:{self.object_id}.{self.field}_{self.language}"
+
+
+class ReviewRequest(models.Model):
+    """One "send to review" of an issue: who asked, and how an editor who may publish answered.
+
+    Opened by editorial.workflow.submit_for_review, closed by publishing (approved) or by
+    returning the issue to its author with a comment (returned).
+    """
+
+    class Outcome(models.TextChoices):
+        OPEN = "open", _("waiting for review")
+        APPROVED = "approved", _("approved")
+        RETURNED = "returned", _("returned")
+
+    briefing = models.ForeignKey(
+        "briefing.Briefing",
+        verbose_name=_("briefing"),
+        related_name="review_requests",
+        on_delete=models.CASCADE,
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    note = models.TextField(_("note to the reviewer"), blank=True)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome, default=Outcome.OPEN)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    reply = models.TextField(_("reviewer's comment"), blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = _("review request")
+        verbose_name_plural = _("review requests")
+
+    def __str__(self):
+        return f"{self.briefing} · {self.get_outcome_display()}"

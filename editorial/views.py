@@ -2,7 +2,6 @@
 
 import datetime
 
-import reversion
 from django.contrib import admin, messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import permission_required
@@ -91,9 +90,9 @@ def import_text(request):
         data = form.cleaned_data["data"]
         if "save" in request.POST:
             try:
-                with reversion.create_revision():
-                    reversion.set_user(request.user)
-                    briefing = save_briefing_data(data, replace=form.cleaned_data["replace"])
+                briefing = save_briefing_data(
+                    data, replace=form.cleaned_data["replace"], user=request.user
+                )
             except ImportRefused as exc:
                 form.add_error(None, str(exc))
             else:

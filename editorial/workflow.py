@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from briefing.content import LANGUAGE_CODES, TRANSLATED_FIELDS, describe, translated_values
 from briefing.models import Briefing, DeepDive, ReadMore, Takeaway
 from briefing.serialization import briefing_to_dict
+from editorial import history, notifications
+from editorial.models import ReviewRequest
 
 
 class WorkflowError(Exception):
@@ -49,43 +51,104 @@ def filter_by_state(queryset, state: str):
     return queryset
 
 
-def _save(briefing: Briefing) -> Briefing:
-    briefing.save(update_fields=["status", "publish_at", "updated_at"])
+def _save(briefing: Briefing, user, action: str, **values) -> Briefing:
+    """Save a transition as one revision of the whole issue, saying who did what."""
+    with history.revision():
+        briefing.save(update_fields=["status", "publish_at", "updated_at"])
+        history.record(briefing, user, action, **values)
     return briefing
 
 
-def submit_for_review(briefing: Briefing) -> Briefing:
+def open_review(briefing: Briefing) -> ReviewRequest | None:
+    return briefing.review_requests.filter(outcome=ReviewRequest.Outcome.OPEN).first()
+
+
+def _close_review(briefing: Briefing, user, outcome, reply: str = "") -> ReviewRequest | None:
+    review = open_review(briefing)
+    if review is not None:
+        review.outcome = outcome
+        review.decided_by = user if user is not None and user.is_authenticated else None
+        review.decided_at = timezone.now()
+        review.reply = reply
+        review.save()
+    return review
+
+
+def submit_for_review(briefing: Briefing, user=None, note: str = "") -> Briefing:
+    """Draft → in review: records who asked and tells the editors who may publish."""
     if briefing.status != Briefing.Status.DRAFT:
         raise WorkflowError(_("Only a draft can be submitted for review."))
     briefing.status = Briefing.Status.REVIEW
-    return _save(briefing)
+    with transaction.atomic():
+        _save(briefing, user, "submitted")
+        review = ReviewRequest.objects.create(
+            briefing=briefing,
+            requested_by=user if user is not None and user.is_authenticated else None,
+            note=note,
+        )
+        transaction.on_commit(lambda: notifications.review_requested(review))
+    return briefing
 
 
-def publish_now(briefing: Briefing) -> Briefing:
+def return_to_draft(briefing: Briefing, user=None, reply: str = "") -> Briefing:
+    """In review → draft, with the reviewer's comment, which goes to whoever asked."""
+    if briefing.status != Briefing.Status.REVIEW:
+        raise WorkflowError(_("Only an issue in review can be returned."))
+    briefing.status = Briefing.Status.DRAFT
+    briefing.publish_at = None
+    with transaction.atomic():
+        _save(briefing, user, "returned", note=reply)
+        review = _close_review(briefing, user, ReviewRequest.Outcome.RETURNED, reply)
+        if review is not None:
+            transaction.on_commit(lambda: notifications.returned(review))
+    return briefing
+
+
+def publish(briefing: Briefing, user=None, at: datetime.datetime | None = None) -> Briefing:
+    """The one way an issue becomes public: now, as of `at`, or scheduled for a future `at`.
+
+    Callers check `briefing.publish_briefing` (editorial.permissions.can_publish) first.
+    """
     if state_of(briefing) == State.LIVE:
         raise WorkflowError(_("This issue is already live."))
     briefing.status = Briefing.Status.PUBLISHED
-    briefing.publish_at = timezone.now()
-    return _save(briefing)
+    briefing.publish_at = at or timezone.now()
+    action, values = publication_action(briefing)
+    with transaction.atomic():
+        _save(briefing, user, action, **values)
+        _close_review(briefing, user, ReviewRequest.Outcome.APPROVED)
+    return briefing
 
 
-def schedule(briefing: Briefing, when: datetime.datetime) -> Briefing:
+def publication_action(briefing: Briefing) -> tuple[str, dict]:
+    """How the history names a publication: published, or scheduled for a time to come."""
+    if briefing.publish_at > timezone.now():
+        return "scheduled", {"time": briefing.publish_at.isoformat()}
+    return "published", {}
+
+
+def publish_now(briefing: Briefing, user=None) -> Briefing:
+    return publish(briefing, user)
+
+
+def schedule(briefing: Briefing, when: datetime.datetime, user=None) -> Briefing:
     if when <= timezone.now():
         raise WorkflowError(_("A scheduled time must be in the future."))
     if state_of(briefing) == State.LIVE:
         raise WorkflowError(_("This issue is already live; unpublish it first."))
-    briefing.status = Briefing.Status.PUBLISHED
-    briefing.publish_at = when
-    return _save(briefing)
+    return publish(briefing, user, when)
 
 
-def unpublish(briefing: Briefing) -> Briefing:
+def unpublish(briefing: Briefing, user=None) -> Briefing:
     if briefing.status == Briefing.Status.DRAFT:
         raise WorkflowError(_("This issue is already a draft."))
     briefing.status = Briefing.Status.DRAFT
     # A later "publish now" sets a fresh time; an old one would make it public at once.
     briefing.publish_at = None
-    return _save(briefing)
+    with transaction.atomic():
+        _save(briefing, user, "unpublished")
+        _close_review(briefing, user, ReviewRequest.Outcome.RETURNED)
+    return briefing
 
 
 def next_morning(now: datetime.datetime | None = None, hour: int = 6) -> datetime.datetime:
@@ -101,8 +164,14 @@ def _no_text(model) -> dict[str, str]:
     return {f"{field}_{code}": "" for field in fields for code in LANGUAGE_CODES}
 
 
-@transaction.atomic
-def start_next_issue(briefing: Briefing) -> Briefing:
+def start_next_issue(briefing: Briefing, user=None) -> Briefing:
+    with history.revision():
+        following = _start_next_issue(briefing)
+        history.record(following, user, "started")
+    return following
+
+
+def _start_next_issue(briefing: Briefing) -> Briefing:
     """Tomorrow's draft (the day after `briefing`) with the same numbering and empty texts."""
     date = briefing.date + datetime.timedelta(days=1)
     if Briefing.objects.filter(date=date).exists():

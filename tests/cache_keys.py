@@ -8,7 +8,7 @@ their own prefix, and only those.
 import os
 import re
 
-from django.core.cache.backends.redis import RedisCache
+from django_redis.cache import RedisCache
 
 # The Redis database the Redis-backed tests use: REDIS_URL when the run is configured with one
 # (the PostgreSQL pass), otherwise TEST_REDIS_URL, by default database 15, which nothing but the
@@ -37,7 +37,7 @@ def delete_own_keys(cache) -> int:
             "The tests delete only the Redis keys under their own prefix: "
             "set DJANGO_CACHE_KEY_PREFIX (see the README's test section)."
         )
-    client = cache._cache.get_client(write=True)
+    client = cache.client.get_client(write=True)
     pattern = f"{_glob_escape(cache.key_prefix)}:*"
     deleted = 0
     batch = []

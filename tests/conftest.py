@@ -15,7 +15,25 @@ def _default_language():
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache():
+def _cache_reachable():
+    """A test that made Redis or PostgreSQL unreachable must not leave the next one with an open
+    breaker (or a pending invalidation): they are per process (config/redis_cache.py,
+    config/database.py, briefing/cache.py)."""
+    from briefing import cache as page_cache
+    from config.database import breaker as database_breaker
+    from config.redis_cache import breaker
+
+    breaker.reset()
+    database_breaker.reset()
+    page_cache._invalidation_pending = False
+    yield
+    breaker.reset()
+    database_breaker.reset()
+    page_cache._invalidation_pending = False
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache(_cache_reachable):
     """Rendered pages must not leak from one test to the next (the database is rolled back,
     which sends no signal to invalidate them). On Redis only the tests' own keys are deleted,
     never the whole database (tests/cache_keys.py)."""
@@ -38,16 +56,23 @@ def _on_postgresql() -> bool:
 
 def pytest_report_header(config):
     if not _on_postgresql():
-        return "tests marked `postgresql` are deselected here; they run in the PostgreSQL pass"
+        return (
+            "tests marked `postgresql` or `faults` are deselected here; they run in the"
+            " PostgreSQL pass"
+        )
 
 
 def pytest_collection_modifyitems(config, items):
     if _on_postgresql():
         return
-    deselected = [item for item in items if item.get_closest_marker("postgresql")]
+
+    def heavy(item):
+        return item.get_closest_marker("postgresql") or item.get_closest_marker("faults")
+
+    deselected = [item for item in items if heavy(item)]
     if deselected:
         config.hook.pytest_deselected(items=deselected)
-        items[:] = [item for item in items if not item.get_closest_marker("postgresql")]
+        items[:] = [item for item in items if not heavy(item)]
 
 
 @pytest.hookimpl(hookwrapper=True)

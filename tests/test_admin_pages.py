@@ -59,7 +59,7 @@ def test_it_shows_the_issue_page_in_a_fixed_number_of_queries(
     client, editor, deep_dives, django_assert_num_queries
 ):
     briefing = make_briefing(deep_dives=deep_dives, keywords=["AI", "Safety"])
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(14):
         response = client.get(change_url(briefing))
     assert response.status_code == 200
 
@@ -69,7 +69,7 @@ def test_it_shows_the_deep_dive_page_in_a_fixed_number_of_queries(
     client, editor, takeaways, django_assert_num_queries
 ):
     deep_dive = make_briefing(deep_dives=2, takeaways=takeaways).deep_dives.first()
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = client.get(change_url(deep_dive))
     assert response.status_code == 200
 

@@ -180,16 +180,17 @@ def test_editor_imports_the_seed_text_fixes_a_typo_and_publishes(page, shot, liv
     # The theme's katakana "コライド" was meant as "の衝突".
     page.fill("#id_theme_ja", "安全とアクセスの衝突")
     shot("typo-fixed")
-    page.click("input[name=_publish_now]")
-    page.wait_for_url("**/ja/admin/briefing/briefing/")
+    page.click("input[name=_publish]")
+    # Saved; before publishing, the page lists what readers will see untranslated.
+    page.wait_for_url("**/workflow/publish/")
+    shot("publish-confirmation")
+    gaps = page.locator(".editorial-gap h3").all_inner_texts()
+    assert gaps == ["日本語: 未翻訳 (12)", "英語: 未翻訳 (16)"]
+    page.click("#content-main input[type=submit]")
+    page.wait_for_url("**/ja/admin/briefing/briefing/*/change/")
     shot("published")
-    assert text_of(page, ".messagelist .success") == "ブリーフィング “2026-05-19” を変更しました。"
-    # Published with a warning of what readers will see untranslated.
-    warnings = page.locator(".messagelist .warning").all_inner_texts()
-    assert [warning.split(":")[0] for warning in warnings] == [
-        "2026-05-19 は日本語の未入力項目が 12 件ある状態で公開されました",
-        "2026-05-19 は英語の未入力項目が 16 件ある状態で公開されました",
-    ]
+    assert text_of(page, ".messagelist .success").startswith("2026-05-19 を公開しました。")
+    page.goto("/ja/admin/briefing/briefing/")
     row = page.locator("#result_list tbody tr")
     assert text_of(page, "#result_list tbody tr .field-theme_any") == "安全とアクセスの衝突"
     assert row.locator(".editorial-state").inner_text() == "公開中"
@@ -198,8 +199,8 @@ def test_editor_imports_the_seed_text_fixes_a_typo_and_publishes(page, shot, liv
 
     page.goto("/ja/2026/05/19/")
     assert page.locator("html").get_attribute("lang") == "ja"
-    assert text_of(page, "h1.issue-date") == "2026年5月19日 (火)"
-    assert text_of(page, ".theme") == "今日のテーマ 安全とアクセスの衝突"
+    assert text_of(page, ".issue-kicker") == "2026年5月19日 (火)"
+    assert text_of(page, "h1") == "安全とアクセスの衝突"
     assert page.locator(".deep-dive").count() == 3
     shot("public-issue")
 
@@ -208,14 +209,15 @@ def test_editor_imports_the_seed_text_fixes_a_typo_and_publishes(page, shot, liv
 
 
 def test_reader_switches_language_reads_side_by_side_searches_and_follows_the_feed(
-    page, shot, live_server
+    page, shot, live_server, settings
 ):
+    settings.SITE_URL = live_server.url  # the feed's links are made from it
     import_seed(publish=True)
 
     page.goto("/ja/")
     assert page.locator("html").get_attribute("lang") == "ja"
-    assert text_of(page, "h1.issue-date") == "2026年5月19日 (火)"
-    assert text_of(page, ".theme") == "今日のテーマ 安全とアクセスコライド"
+    assert text_of(page, ".issue-kicker") == "2026年5月19日 (火)"
+    assert text_of(page, "h1") == "安全とアクセスコライド"
     shot("latest-issue-in-japanese")
 
     # The issue's own page, then the same issue in English.
@@ -230,13 +232,14 @@ def test_reader_switches_language_reads_side_by_side_searches_and_follows_the_fe
     page.wait_for_url("**/en/2026/05/19/")
     assert page.url == f"{live_server.url}/en/2026/05/19/"
     assert page.locator("html").get_attribute("lang") == "en"
-    assert text_of(page, "h1.issue-date") == "Tuesday, May 19, 2026"
+    assert text_of(page, ".issue-kicker") == "Tuesday, May 19, 2026"
     shot("issue-in-english")
 
-    # The theme is written only in Japanese: shown in Japanese, marked, with its language.
-    theme = page.locator(".theme")
-    assert theme.locator("span[lang=ja]").inner_text() == "安全とアクセスコライド"
-    assert theme.locator(".fallback-note").inner_text() == "Not yet translated — Japanese original"
+    # The theme is written only in Japanese: the headline in Japanese, with its language; the
+    # lead below it is a block, marked as not yet translated.
+    assert page.locator("h1 span[lang=ja]").inner_text() == "安全とアクセスコライド"
+    assert text_of(page, ".lede .fallback-note") == "Not yet translated — Japanese original"
+    assert text_of(page, ".translation-notice").startswith("43% of this issue is in English")
     # Practical points exist only in English and show unmarked.
     assert page.locator("#deep-dive-1 .practical .fallback-note").count() == 0
 
@@ -246,6 +249,7 @@ def test_reader_switches_language_reads_side_by_side_searches_and_follows_the_fe
     assert page.locator(".pair--labels .pair__side").all_inner_texts() == ["日本語", "ENGLISH"]
     theme_pair = page.locator(".pair:not(.pair--labels)").first.locator(".pair__side")
     assert theme_pair.evaluate_all("nodes => nodes.map(n => n.lang)") == ["ja", "en"]
+    # The per-row language names are for phones; at this width the column labels show.
     assert theme_pair.all_inner_texts() == [
         "安全とアクセスコライド",
         "Not yet written in this language",

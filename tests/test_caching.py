@@ -6,13 +6,14 @@ import pytest
 import redis
 import time_machine
 from django.core.cache import caches
-from django.core.cache.backends.redis import RedisCache
 from django.test import override_settings
 from django.utils import timezone
+from django_redis.cache import RedisCache
 
 from briefing.cache import GENERATION_KEY, current_generation
 from briefing.models import Briefing
 from briefing.views import render_issue
+from config.settings import redis_cache
 from tests.cache_keys import TEST_REDIS_URL, delete_own_keys
 from tests.factories import make_briefing
 
@@ -143,13 +144,7 @@ def _redis_settings():
         redis.Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=1).ping()
     except redis.exceptions.ConnectionError:
         pytest.skip(f"no Redis at {TEST_REDIS_URL}")
-    return {
-        "default": {
-            "BACKEND": "config.redis_cache.RedisCache",
-            "LOCATION": TEST_REDIS_URL,
-            "KEY_PREFIX": f"briefing_public_test_{uuid.uuid4().hex}",
-        }
-    }
+    return {"default": redis_cache(TEST_REDIS_URL, f"briefing_public_test_{uuid.uuid4().hex}")}
 
 
 @pytest.fixture(params=["locmem", "redis"])
@@ -222,7 +217,7 @@ def test_the_tests_delete_only_their_own_redis_keys():
 
 def _delete_only_own_keys(cache):
     foreign = f"not-the-tests:{uuid.uuid4().hex}"
-    client = cache._cache.get_client(write=True)
+    client = cache.client.get_client(write=True)
     client.set(foreign, "kept")
     try:
         cache.set("briefing:generation", "theirs")
@@ -314,9 +309,7 @@ def test_a_page_from_the_cache_is_refused_to_an_unknown_host(client):
 
 
 def test_the_staff_areas_do_not_need_the_page_cache(client):
-    unreachable = {
-        "default": {"BACKEND": "config.redis_cache.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
-    }
+    unreachable = {"default": redis_cache("redis://127.0.0.1:1/0", "unreachable")}
     with override_settings(CACHES=unreachable):
         caches["default"] = caches.create_connection("default")
         assert client.get("/en/admin/login/").status_code == 200

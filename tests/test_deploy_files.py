@@ -50,6 +50,12 @@ def test_redis_is_a_cache_without_persistence_and_reports_health(compose):
     assert redis["healthcheck"]["test"] == ["CMD", "redis-cli", "ping"]
 
 
+def test_redis_memory_is_capped_and_evicts_the_least_recently_used_pages(compose):
+    command = compose["services"]["redis"]["command"]
+
+    assert command[5:] == ["--maxmemory", "256mb", "--maxmemory-policy", "allkeys-lru"]
+
+
 def test_the_site_waits_for_a_healthy_database_and_redis(compose):
     assert compose["services"]["web"]["depends_on"] == {
         "db": {"condition": "service_healthy"},
@@ -121,11 +127,12 @@ def test_the_image_is_slim_runs_as_a_user_and_collects_static_files_at_build():
     assert re.search(r"^HEALTHCHECK .* CMD .*/healthz", dockerfile, re.MULTILINE)
 
 
-def test_the_image_migrates_loads_the_demo_on_request_and_execs_gunicorn():
+def test_the_image_checks_migrates_loads_the_demo_on_request_and_execs_gunicorn():
     [command] = re.findall(r"^CMD (.*)$", read("Dockerfile"), re.MULTILINE)
 
     assert command == (
-        '["sh", "-c", "python manage.py migrate --noinput && '
+        '["sh", "-c", "python manage.py check --deploy --fail-level ERROR && '
+        'python manage.py migrate --noinput && '
         'if [ \\"$LOAD_DEMO_ISSUE\\" = 1 ]; then python manage.py load_demo_issue; fi && '
         'exec gunicorn config.wsgi"]'
     )

@@ -57,7 +57,7 @@ def test_meta_tags_keep_quotes_inside_the_attribute(client, evil_issue):
     og_title = re.search(r'<meta property="og:title" content="([^"]*)">', body)
     assert description is not None and og_title is not None
     assert "&quot; onmouseover=&quot;alert(&#x27;y&#x27;)&quot;" in og_title.group(1)
-    assert "<title>Tuesday, May 19, 2026 · &lt;/script&gt;" in body
+    assert "<title>&lt;/script&gt;" in body
 
 
 def test_json_ld_cannot_end_its_script_element_and_keeps_the_text(client, evil_issue):

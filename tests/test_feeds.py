@@ -35,8 +35,8 @@ def test_the_rss_feed_lists_published_issues_newest_first_in_its_language(client
         "Monday, May 18, 2026 · Theme 05/18",
     ]
     assert [item.findtext("link") for item in items] == [
-        "http://testserver/en/2026/05/19/",
-        "http://testserver/en/2026/05/18/",
+        "http://127.0.0.1:8000/en/2026/05/19/",
+        "http://127.0.0.1:8000/en/2026/05/18/",
     ]
     # The English TL;DR is not written yet: the Japanese one stands in.
     assert [item.findtext("description") for item in items] == [

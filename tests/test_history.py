@@ -7,7 +7,7 @@ from reversion.models import Version
 
 from briefing.models import Briefing, DeepDive, ReadMore, Takeaway
 from briefing.serialization import briefing_to_dict
-from editorial import history
+from editorial import history, workflow
 from editorial.interchange.importing import save_briefing_data
 from editorial.roles import EDITORS, TRANSLATORS
 from tests.admin_forms import change_form_data
@@ -78,11 +78,19 @@ def test_it_records_imports_in_the_history():
     data = briefing_to_dict(Briefing.objects.with_contents().get(pk=make_briefing().pk))
     data["date"] = "2026-05-20"
 
-    briefing = save_briefing_data(data)
+    briefing = save_briefing_data(data, actor="manage.py import_briefing")
 
     [version] = versions_of(briefing)
-    assert version.revision.comment == "Imported from text."
+    assert history.describe(version.revision.comment) == (
+        "Imported from text by manage.py import_briefing"
+    )
     assert version.revision.version_set.count() == 1 + 1 + 2 + 1
+
+
+def restore_version(client, briefing, version):
+    url = reverse("admin:briefing_briefing_revision", args=[briefing.pk, version.pk])
+    assert client.get(url).status_code == 200
+    return client.post(url)
 
 
 def test_it_restores_an_earlier_revision_of_the_whole_issue(client, editor):
@@ -93,16 +101,111 @@ def test_it_restores_an_earlier_revision_of_the_whole_issue(client, editor):
     save_unchanged_but(client, briefing, theme_en="Second", **{"deep_dives-1-DELETE": "on"})
     assert len(contents(briefing.pk)["deep_dives"]) == 1
 
-    url = reverse("admin:briefing_briefing_revision", args=[briefing.pk, first_version.pk])
-    data = change_form_data(client.get(url))
-    response = client.post(url, data)
+    response = restore_version(client, briefing, first_version)
 
     assert response.status_code == 302
     assert contents(briefing.pk) == original
     assert versions_of(briefing).count() == 3
+    newest = history.issue_versions(briefing.pk).first()
+    assert history.describe(newest.revision.comment) == (
+        f"Restored the version of {history._time(first_version.revision.date_created.isoformat())}"
+        " by erika"
+    )
 
 
-def test_it_recovers_a_deleted_briefing_with_its_parts(client, editor):
+def test_it_restores_a_version_after_parts_were_reordered_deleted_and_added(client, editor):
+    briefing = make_briefing(deep_dives=2, takeaways=2, read_more=2)
+    save_unchanged_but(client, briefing, theme_en="First")
+    original = contents(briefing.pk)
+    first_version = versions_of(briefing).get()
+    # Swap the two deep dives and the two read-more items, delete a takeaway.
+    save_unchanged_but(
+        client,
+        briefing,
+        **{
+            "deep_dives-0-position": "2",
+            "deep_dives-1-position": "1",
+            "read_more-0-position": "4",
+            "read_more-1-position": "3",
+        },
+    )
+    Takeaway.objects.filter(position=2).first().delete()
+    swapped = contents(briefing.pk)
+    assert [d["title"]["en"] for d in swapped["deep_dives"]] == ["Deep dive 2", "Deep dive 1"]
+
+    response = restore_version(client, briefing, first_version)
+
+    assert response.status_code == 302
+    assert contents(briefing.pk) == original
+
+
+def test_it_saves_any_permutation_of_numbers(client, editor):
+    briefing = make_briefing(deep_dives=3, read_more=0)
+    save_unchanged_but(
+        client,
+        briefing,
+        **{
+            "deep_dives-0-position": "3",
+            "deep_dives-1-position": "1",
+            "deep_dives-2-position": "2",
+        },
+    )
+    assert [d["title"]["en"] for d in contents(briefing.pk)["deep_dives"]] == [
+        "Deep dive 2",
+        "Deep dive 3",
+        "Deep dive 1",
+    ]
+
+
+def test_it_keeps_a_live_issue_live_when_restoring(client, editor):
+    briefing = make_briefing(status=Briefing.Status.DRAFT)
+    save_unchanged_but(client, briefing, theme_en="Draft text")
+    draft_version = versions_of(briefing).get()
+    workflow.publish_now(briefing, editor)
+    publish_at = Briefing.objects.get(pk=briefing.pk).publish_at
+
+    response = restore_version(client, briefing, draft_version)
+
+    assert response.status_code == 302
+    briefing.refresh_from_db()
+    assert (briefing.status, briefing.publish_at, briefing.theme_en) == (
+        Briefing.Status.PUBLISHED,
+        publish_at,
+        "Draft text",
+    )
+    assert Briefing.objects.published().filter(pk=briefing.pk).exists()
+
+
+def test_it_keeps_a_draft_private_when_restoring_a_published_version(client, editor):
+    briefing = make_briefing()
+    save_unchanged_but(client, briefing, theme_en="Live text")
+    live_version = versions_of(briefing).get()
+    workflow.unpublish(briefing, editor)
+
+    restore_version(client, briefing, live_version)
+
+    briefing.refresh_from_db()
+    assert (briefing.status, briefing.publish_at) == (Briefing.Status.DRAFT, None)
+
+
+def test_it_restores_the_whole_issue_from_a_deep_dives_history(client, editor):
+    briefing = make_briefing(status=Briefing.Status.DRAFT)
+    deep_dive = briefing.deep_dives.get()
+    save_unchanged_but(client, deep_dive, title_en="Before")
+    version = Version.objects.get_for_object(deep_dive).first()
+    save_unchanged_but(client, deep_dive, title_en="After")
+    workflow.publish_now(briefing, editor)
+
+    url = reverse("admin:briefing_deepdive_revision", args=[deep_dive.pk, version.pk])
+    response = client.post(url)
+
+    assert response.status_code == 302
+    briefing.refresh_from_db()
+    assert briefing.deep_dives.get().title_en == "Before"
+    assert briefing.status == Briefing.Status.PUBLISHED
+
+
+def test_it_recovers_a_deleted_briefing_with_its_parts_as_a_draft(client, editor):
     briefing = make_briefing(deep_dives=2, takeaways=2, read_more=1)
     save_unchanged_but(client, briefing, theme_en="Kept")
     original = contents(briefing.pk)
@@ -119,10 +222,14 @@ def test_it_recovers_a_deleted_briefing_with_its_parts(client, editor):
     recover_list = client.get(reverse("admin:briefing_briefing_recoverlist"))
     [deleted] = recover_list.context["deleted"]
     url = reverse("admin:briefing_briefing_recover", args=[deleted.pk])
-    response = client.post(url, change_form_data(client.get(url)))
+    assert client.get(url).status_code == 200
+    response = client.post(url)
 
     assert response.status_code == 302
-    assert contents(briefing.pk) == original
+    assert contents(briefing.pk) == original | {"status": "draft"}
+    recovered = Briefing.objects.get(pk=briefing.pk)
+    assert recovered.publish_at is None
+    assert not Briefing.objects.published().exists()
 
 
 def test_it_compares_two_revisions(client, editor):
@@ -170,3 +277,57 @@ def test_it_lets_translators_read_history_but_not_restore(client):
 
 def test_it_names_the_last_person_to_save():
     assert history.last_version(make_briefing(datetime.date(2026, 1, 1))) is None
+
+
+def newest_contents(briefing):
+    newest = history.issue_versions(briefing.pk).first()
+    return history.Snapshot(newest.revision, briefing.pk).to_dict(), newest.revision
+
+
+def test_it_records_a_translators_part_edit_as_the_whole_issue(client):
+    from editorial.translation.po import export_po, import_po
+
+    briefing = make_briefing(deep_dives=2, takeaways=1, status=Briefing.Status.DRAFT)
+    DeepDive.objects.filter(position=2).update(title_en="")
+    toru = make_user("toru", role=TRANSLATORS)
+    client.force_login(toru)
+    url = reverse("translation:editor", kwargs={"date": briefing.date, "target": "en"})
+    page = client.get(url)
+    data = {
+        name: field.value() or ""
+        for name, field in ((f.name, f) for f in page.context["form"])
+        if field.value() is not None
+    }
+    client.post(url, data | {"deep_dives/2/title": "Second"})
+
+    saved, revision = newest_contents(briefing)
+    assert saved == contents(briefing.pk)
+    assert history.describe(revision.comment) == "1 field translated into English by toru"
+
+    DeepDive.objects.filter(position=1).update(title_en="")
+    po = export_po(briefing, "en")
+    for entry in po:
+        if entry.msgctxt.endswith("deep_dives/1/title"):
+            entry.msgstr = "First"
+    import_po(po, user=toru)
+
+    saved, revision = newest_contents(briefing)
+    assert saved == contents(briefing.pk)
+    assert saved["deep_dives"][0]["title"]["en"] == "First"
+    assert history.describe(revision.comment) == (
+        "1 field translated into English by toru (PO file)"
+    )
+    with translation.override("ja"):
+        assert history.describe(revision.comment) == "1 件の項目を toru が英語に翻訳 (PO ファイル)"
+
+
+def test_it_records_workflow_steps_in_words(editor):
+    briefing = make_briefing(status=Briefing.Status.DRAFT)
+    workflow.submit_for_review(briefing, editor)
+    workflow.publish_now(briefing, editor)
+    workflow.unpublish(briefing, editor)
+
+    comments = [history.describe(v.revision.comment) for v in history.issue_versions(briefing.pk)]
+    assert comments == ["Unpublished by erika", "Published by erika", "Sent to review by erika"]
+    saved, _revision = newest_contents(briefing)
+    assert saved == contents(briefing.pk)

@@ -183,6 +183,7 @@ def test_json_export_has_the_shared_shape():
                 "what_happened": {"ja": "出来事。", "en": "What happened."},
                 "why_it_matters": {"ja": "重要性。", "en": "Why it matters."},
                 "practical_points": {"ja": "実践。", "en": "Practical points."},
+                "sources": [],
                 "takeaways": [{"position": 1, "text": {"ja": "ポイント1", "en": "Takeaway 1"}}],
             }
         ],

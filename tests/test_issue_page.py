@@ -1,11 +1,15 @@
 import datetime
+import json
 
 import pytest
+from django.db import models
 
 from briefing.models import Briefing
 from tests.factories import make_briefing
 
 pytestmark = pytest.mark.django_db
+
+LANGUAGE_AUTONYMS = {"ja": "日本語", "en": "English"}
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
@@ -87,7 +91,7 @@ from django.test import RequestFactory  # noqa: E402
 from django.utils import translation  # noqa: E402
 
 from briefing.cache import current_generation  # noqa: E402
-from briefing.models import DeepDive, ReadMore  # noqa: E402
+from briefing.models import DeepDive, Keyword, ReadMore  # noqa: E402
 from briefing.views import render_issue, render_parallel  # noqa: E402
 
 
@@ -99,7 +103,26 @@ def test_the_date_reads_naturally_in_each_language(client, lang, date_text):
 
     body = client.get(f"/{lang}/2026/05/19/").content.decode()
 
-    assert f'<time datetime="2026-05-19">{date_text}</time></h1>' in body
+    assert f'<p class="issue-kicker"><time datetime="2026-05-19">{date_text}</time></p>' in body
+
+
+def test_the_theme_is_the_headline_and_the_date_its_kicker(client):
+    make_briefing()
+
+    body = client.get("/en/2026/05/19/").content.decode()
+
+    assert re.findall(r"<h1[^>]*>(.*?)</h1>", body) == ["Theme 05/19"]
+    assert body.index('class="issue-kicker"') < body.index("<h1")
+
+
+def test_without_a_theme_the_date_is_the_headline(client):
+    make_briefing(theme_ja="", theme_en="")
+
+    body = client.get("/en/2026/05/19/").content.decode()
+
+    assert re.findall(r"<h1[^>]*>(.*?)</h1>", body) == [
+        '<time datetime="2026-05-19">Tuesday, May 19, 2026</time>'
+    ]
 
 
 @pytest.mark.parametrize(
@@ -108,7 +131,7 @@ def test_the_date_reads_naturally_in_each_language(client, lang, date_text):
         (
             "ja",
             [
-                "01 ディープダイブ",
+                "ディープダイブ 01",
                 "何が起きたか",
                 "なぜ重要か",
                 "重要なポイント",
@@ -120,7 +143,7 @@ def test_the_date_reads_naturally_in_each_language(client, lang, date_text):
         (
             "en",
             [
-                "01 Deep Dive",
+                "Deep Dive 01",
                 "What Happened",
                 "Why It Matters",
                 "Key Takeaways",
@@ -141,14 +164,44 @@ def test_section_headings_are_in_the_readers_language(client, lang, headings):
     assert body.count("<h1") == 1
 
 
-def test_deep_dives_takeaways_and_read_more_are_numbered_on(client):
-    make_briefing(deep_dives=3, takeaways=2, read_more=2)
+def test_numbers_shown_follow_the_order_not_the_stored_positions(client):
+    # Stored positions with gaps (as after deleting parts) only order: the reader sees
+    # deep dives 01…N, read-more items from N+1, takeaways 01… within their deep dive.
+    briefing = make_briefing(deep_dives=3, takeaways=2, read_more=2)
+    for deep_dive in briefing.deep_dives.order_by("-position"):
+        deep_dive.position *= 10
+        deep_dive.save()
+        for takeaway in deep_dive.takeaways.order_by("-position"):
+            takeaway.position += 4
+            takeaway.save()
+    briefing.read_more.update(position=models.F("position") + 50)
 
     body = client.get("/en/2026/05/19/").content.decode()
 
-    assert [int(n) for n in re.findall(r"(\d\d) Deep Dive", body)] == [1, 2, 3]
-    assert re.findall(r'read-more__number">(\d\d)\.', body) == ["04", "05"]
+    assert re.findall(r"Deep Dive (\d\d)</span>", body) == ["01", "02", "03"]
+    assert re.findall(r'contents__number" aria-hidden="true">(\d\d)', body) == [
+        "01",
+        "02",
+        "03",
+        "04",
+    ]
+    assert re.findall(r'takeaways__number" aria-hidden="true">(\d\d)', body) == ["01", "02"] * 3
+    assert re.findall(r'read-more__number" aria-hidden="true">(\d\d)', body) == ["04", "05"]
     assert '<a href="https://example.com/2" rel="noopener">Related 2</a>' in body
+    assert '<p class="site-name">example.com</p>' in body
+
+
+def test_in_this_issue_links_to_each_deep_dive_and_the_read_more(client):
+    make_briefing(deep_dives=2, read_more=1)
+
+    body = client.get("/en/2026/05/19/").content.decode()
+
+    assert re.findall(r'<li><a href="(#[^"]+)"><span class="contents__number"', body) == [
+        "#deep-dive-1",
+        "#deep-dive-2",
+        "#read-more-heading",
+    ]
+    assert 'id="deep-dive-2"' in body
 
 
 def test_keywords_link_to_their_pages_in_the_readers_language(client):
@@ -208,24 +261,62 @@ def test_the_reading_time_counts_japanese_characters_and_english_words(client):
 
 
 def test_a_field_missing_in_the_readers_language_shows_the_other_marked_with_its_lang(client):
-    make_briefing(theme_en="", lead_en="", deep_dives=1)
+    make_briefing(theme_en="", lead_en="", deep_dives=1, keywords=["Safety"])
     DeepDive.objects.update(title_ja="")
+    Keyword.objects.update(name_en="")
 
     body = client.get("/en/2026/05/19/").content.decode()
 
-    assert (
-        '<span lang="ja">テーマ 05/19</span> '
-        '<small class="fallback-note">Not yet translated — Japanese original</small>'
-    ) in body
+    # A block carries one small marker; a headline, a link or a pill only its lang.
+    assert '<h1 class="issue-theme"><span lang="ja">テーマ 05/19</span></h1>' in body
     assert (
         '<div class="fallback"><p class="fallback-note">Not yet translated — Japanese original'
         '</p><div lang="ja"><p>リード文。</p></div></div>'
     ) in body
+    assert '<a href="/en/keywords/safety/"><span lang="ja">Safety（日本語）</span></a>' in body
+    assert body.count('class="fallback-note"') == 1
 
     ja_body = client.get("/ja/2026/05/19/").content.decode()
-    assert (
-        '<span lang="en">Deep dive 1</span> <small class="fallback-note">未翻訳・英語原文</small>'
-    ) in ja_body
+    assert '<span class="deep-dive__title"><span lang="en">Deep dive 1</span></span>' in ja_body
+    assert ja_body.count('class="fallback-note"') == 0
+
+
+def test_one_notice_says_how_much_is_in_the_readers_language_and_offers_both(client):
+    # 9 fields written (theme, lead, TL;DR, 4 of the deep dive, 2 takeaways), all in
+    # Japanese; English lacks 4 of them: 5/9 is 56%.
+    make_briefing(theme_en="", lead_en="", tldr_en="", deep_dives=1, read_more=0)
+    DeepDive.objects.update(title_en="")
+
+    en = client.get("/en/2026/05/19/").content.decode()
+    ja = client.get("/ja/2026/05/19/").content.decode()
+
+    assert re.findall(r'<p class="translation-notice">(.*?)\s*<a href="([^"]+)">', en) == [
+        (
+            "56% of this issue is in English so far; the rest is shown in its original "
+            "language, marked as such.",
+            "/en/2026/05/19/both/",
+        )
+    ]
+    assert "translation-notice" not in ja
+
+
+def test_metadata_is_in_the_pages_language_only(client):
+    make_briefing(theme_en="", tldr_en="", keywords=["Safety"])
+    Keyword.objects.update(name_en="")
+
+    body = client.get("/en/2026/05/19/").content.decode()
+
+    assert "<title>Tuesday, May 19, 2026 — Daily Briefing</title>" in body
+    assert '<meta property="og:title" content="Daily Briefing, Tuesday, May 19, 2026">' in body
+    assert '<meta name="description" content="Daily Briefing, Tuesday, May 19, 2026">' in body
+    ld = json.loads(re.search(r'application/ld\+json">(.*?)</script>', body).group(1))
+    assert (ld["headline"], ld["description"], ld["keywords"], ld["inLanguage"]) == (
+        "Daily Briefing, Tuesday, May 19, 2026",
+        "Daily Briefing, Tuesday, May 19, 2026",
+        [],
+        "en",
+    )
+    assert "テーマ" not in body.split("<body>")[0]
 
 
 def test_a_section_empty_in_both_languages_is_left_out(client):
@@ -297,12 +388,16 @@ def test_sharing_tags_describe_the_issue(client):
 
     body = client.get("/en/2026/05/19/").content.decode()
 
-    assert "<title>Tuesday, May 19, 2026 · Theme 05/19 — Daily Briefing</title>" in body
+    assert "<title>Theme 05/19 · Tuesday, May 19, 2026 — Daily Briefing</title>" in body
     assert '<meta name="description" content="The summary.">' in body
     assert '<link rel="canonical" href="http://127.0.0.1:8000/en/2026/05/19/">' in body
     assert '<meta property="og:title" content="Theme 05/19">' in body
     assert '<meta property="og:url" content="http://127.0.0.1:8000/en/2026/05/19/">' in body
-    assert '<meta name="twitter:card" content="summary">' in body
+    assert '<meta name="twitter:card" content="summary_large_image">' in body
+    assert (
+        '<meta property="og:image" content="http://127.0.0.1:8000/static/briefing/share.png">'
+        in body
+    )
     assert '"@type": "NewsArticle"' in body
     assert '"inLanguage": "en"' in body
 
@@ -334,16 +429,52 @@ def test_the_parallel_view_shows_every_field_in_both_languages_with_lang(client)
 
     assert response.status_code == 200
     body = response.content.decode()
-    assert '<div class="pair__side" lang="ja"><p>リード文。</p></div>' in body
-    assert '<div class="pair__side" lang="en"><p>The lead.</p></div>' in body
-    assert '<div class="pair__side" lang="ja">ポイント1</div>' in body
-    assert '<div class="pair__side" lang="en">Takeaway 1</div>' in body
-    # The missing English theme is said so, never an empty column.
+
+    def side(number, lang, content):
+        return (
+            f'<div class="pair__side pair__side--{number}" lang="{lang}">'
+            f'<span class="pair__lang" aria-hidden="true">{LANGUAGE_AUTONYMS[lang]}</span>'
+            f"{content}</div>"
+        )
+
+    assert side(1, "ja", "<p>リード文。</p>") in body
+    assert side(2, "en", "<p>The lead.</p>") in body
+    assert side(1, "ja", "ポイント1") in body
+    assert side(2, "en", "Takeaway 1") in body
+    # The missing English theme is said so, in the interface's language, never an empty column.
     assert (
-        '<div class="pair__side" lang="en"><p class="missing">Not yet written in this language</p></div>'
+        side(2, "en", '<span class="missing" lang="en">Not yet written in this language</span>')
         in body
     )
+    # Deep-dive titles are headings.
+    assert re.search(
+        r'<h2 class="pair pair--heading" id="deep-dive-1-heading">.*?'
+        r'<span class="pair__side pair__side--1" lang="ja">ディープダイブ1</span>.*?'
+        r'<span class="pair__side pair__side--2" lang="en">Deep dive 1</span></h2>',
+        body,
+        re.S,
+    )
     assert body.count("<h1") == 1
+
+
+def test_the_parallel_view_notes_a_missing_text_in_the_interface_language(client):
+    make_briefing(lead_ja="")
+
+    body = client.get("/ja/2026/05/19/both/").content.decode()
+
+    assert '<p class="missing" lang="ja">この言語ではまだ書かれていません</p>' in body
+
+
+def test_the_parallel_view_is_canonical_to_the_issue_and_stays_parallel(client):
+    make_briefing(datetime.date(2026, 5, 18))
+    make_briefing()
+
+    body = client.get("/en/2026/05/19/both/").content.decode()
+
+    assert '<link rel="canonical" href="http://127.0.0.1:8000/en/2026/05/19/">' in body
+    assert re.findall(r'rel="(prev|next)" href="([^"]+)"', body) == [
+        ("prev", "/en/2026/05/18/both/")
+    ]
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
@@ -393,8 +524,9 @@ def test_a_preview_is_marked_private_and_unindexed(render, lang, banner):
     assert banner in body
     assert '<meta name="robots" content="noindex">' in body
     assert response.headers["Cache-Control"] == "private, no-store"
+    suffix = "both/" if render is render_parallel else ""
     assert re.findall(r'rel="(prev|next)" href="([^"]+)"', body) == [
-        ("prev", f"/{lang}/2026/05/18/")
+        ("prev", f"/{lang}/2026/05/18/{suffix}")
     ]
 
 

@@ -1,5 +1,6 @@
 import datetime
 import io
+import re
 
 import pytest
 from django.core.management import call_command
@@ -189,3 +190,75 @@ def test_the_rebuild_command_catches_up_with_changes_that_bypass_signals(client)
 
     assert output.getvalue() == "Rebuilt the search documents of 1 issues.\n"
     assert found_dates(client.get("/en/search/", {"q": "bulk update"})) == ["2026-05-19"]
+
+
+# --- Several words, normalisation, snippets ------------------------------------------------
+
+
+@pytest.fixture
+def retrieval(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        make_briefing(
+            datetime.date(2026, 5, 18),
+            lead_en=(
+                "Agents are judged on many things. Retrieval quality decides most of them, "
+                "and long context helps less than expected. Recall matters when answers "
+                "hide in long documents, which is where most teams fail today."
+            ),
+            lead_ja="ｶﾀｶﾅのﾃﾞｰﾀﾍﾞｰｽ検索を改善する。",
+        )
+        make_briefing(datetime.date(2026, 5, 19), lead_en="Retrieval alone, without the other.")
+
+
+def test_several_words_match_all_of_them_in_any_order(client, retrieval):
+    assert found_dates(client.get("/en/search/", {"q": "recall retrieval"})) == ["2026-05-18"]
+    assert found_dates(client.get("/en/search/", {"q": "RETRIEVAL   Recall"})) == ["2026-05-18"]
+    assert found_dates(client.get("/en/search/", {"q": "retrieval"})) == [
+        "2026-05-19",
+        "2026-05-18",
+    ]
+    assert found_dates(client.get("/en/search/", {"q": "recall blockchain"})) == []
+
+
+def test_half_width_katakana_matches_full_width_and_shows_a_snippet(client, retrieval):
+    body = client.get("/ja/search/", {"q": "データベース"}).content.decode()
+
+    assert '<p class="snippet" lang="ja"><mark>ﾃﾞｰﾀﾍﾞｰｽ</mark>' not in body
+    assert '<p class="snippet" lang="ja">ｶﾀｶﾅの<mark>ﾃﾞｰﾀﾍﾞｰｽ</mark>検索を改善する。</p>' in body
+
+
+def test_the_snippet_highlights_every_hit_and_cuts_at_sentence_or_word_boundaries(
+    client, retrieval
+):
+    body = client.get("/en/search/", {"q": "recall retrieval"}).content.decode()
+    snippet = re.search(r'<p class="snippet" lang="en">(.*?)</p>', body, re.S).group(1)
+
+    # From the field's start (the first hit is near it) to a space, never inside a word.
+    assert snippet == (
+        "Agents are judged on many things. <mark>Retrieval</mark> quality decides most of "
+        "them, and long context helps less than expected. <mark>Recall</mark> matters when "
+        "answers hide in long documents, which is…"
+    )
+
+
+def test_a_snippet_far_into_a_field_starts_at_a_sentence(
+    client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        make_briefing(
+            lead_en="Padding words come first here, many of them, to push the match along. "
+            "Then the sentence with the keyword quantization starts, and runs on further.",
+            lead_ja="前置きの文章がここにあります。それから長い説明が続きます。量子化の話はここから始まり、さらに続く。",
+        )
+
+    en = client.get("/en/search/", {"q": "quantization"}).content.decode()
+    ja = client.get("/ja/search/", {"q": "量子化"}).content.decode()
+
+    assert (
+        '<p class="snippet" lang="en">…Then the sentence with the keyword '
+        "<mark>quantization</mark> starts, and runs on further.</p>"
+    ) in en
+    assert (
+        '<p class="snippet" lang="ja">前置きの文章がここにあります。それから長い説明が続きます。'
+        "<mark>量子化</mark>の話はここから始まり、さらに続く。</p>"
+    ) in ja

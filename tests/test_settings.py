@@ -127,6 +127,9 @@ PRODUCTION = {
     "DJANGO_DEBUG": "0",
     "DJANGO_SECRET_KEY": SECRET_KEY,
     "DJANGO_ALLOWED_HOSTS": "briefing.example.com",
+    "SITE_URL": "https://briefing.example.com",
+    # One process: the in-process cache is safe (several need REDIS_URL, see below).
+    "WEB_CONCURRENCY": "1",
 }
 
 
@@ -135,7 +138,7 @@ def run_django(*args: str, **variables: str) -> subprocess.CompletedProcess:
     inherited = {
         name: value
         for name, value in os.environ.items()
-        if not name.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL"))
+        if not name.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL", "SITE_URL", "WEB_CONC"))
     }
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -189,6 +192,42 @@ def test_production_passes_the_deployment_checks_without_a_warning():
 
     assert (result.returncode, result.stderr) == (0, "")
     assert result.stdout == "System check identified no issues (0 silenced).\n"
+
+
+@pytest.mark.parametrize(
+    ("variables", "error"),
+    [
+        (
+            {"SITE_URL": None},  # unset
+            "(briefing.E001) SITE_URL must be the site's public https:// address, not "
+            "'http://127.0.0.1:8000'.",
+        ),
+        (
+            {"SITE_URL": "http://briefing.example.com"},
+            "(briefing.E001) SITE_URL must be the site's public https:// address, not "
+            "'http://briefing.example.com'.",
+        ),
+        (
+            {"WEB_CONCURRENCY": "3"},
+            "(briefing.E002) 3 worker processes with an in-process cache: each would keep serving "
+            "pages the others have invalidated.",
+        ),
+    ],
+)
+def test_the_deployment_checks_refuse_an_unsafe_site_url_or_cache(variables, error):
+    variables = {name: value for name, value in (PRODUCTION | variables).items() if value}
+    result = run_django("check", "--deploy", **variables)
+
+    assert result.returncode == 1
+    assert error in result.stderr
+
+
+def test_several_workers_pass_with_a_shared_cache():
+    variables = PRODUCTION | {"WEB_CONCURRENCY": "3", "REDIS_URL": "redis://redis:6379/0"}
+
+    result = run_django("check", "--deploy", "--fail-level", "WARNING", **variables)
+
+    assert (result.returncode, result.stderr) == (0, "")
 
 
 def test_the_secret_key_can_come_from_a_docker_secret_file(tmp_path):
@@ -252,8 +291,8 @@ def test_production_is_secure_by_default_with_shared_cache_and_pooled_connection
         "cookies": [[True, True, "Lax"], [True, True, "Lax"], [True, True, "Lax"]],
         "upgrade-insecure-requests": True,
         "staticfiles": "whitenoise.storage.CompressedManifestStaticFilesStorage",
-        "database": ["django.db.backends.postgresql", 60, True, 5],
-        "cache": ["config.redis_cache.RedisCache", "redis://redis:6379/0"],
+        "database": ["config.postgresql", 60, True, 2],
+        "cache": ["django_redis.cache.RedisCache", "redis://redis:6379/0"],
     }
 
 

@@ -22,22 +22,22 @@ def test_the_sitemap_lists_published_pages_in_both_languages_with_alternates(cli
     urls = ET.fromstring(response.content).findall(f"{SM}url")
     locations = [url.findtext(f"{SM}loc") for url in urls]
     assert locations == [
-        "http://testserver/ja/",
-        "http://testserver/en/",
-        "http://testserver/ja/archive/",
-        "http://testserver/en/archive/",
-        "http://testserver/ja/2026/05/19/",
-        "http://testserver/en/2026/05/19/",
-        "http://testserver/ja/keywords/safety/",
-        "http://testserver/en/keywords/safety/",
+        "http://127.0.0.1:8000/ja/",
+        "http://127.0.0.1:8000/en/",
+        "http://127.0.0.1:8000/ja/archive/",
+        "http://127.0.0.1:8000/en/archive/",
+        "http://127.0.0.1:8000/ja/2026/05/19/",
+        "http://127.0.0.1:8000/en/2026/05/19/",
+        "http://127.0.0.1:8000/ja/keywords/safety/",
+        "http://127.0.0.1:8000/en/keywords/safety/",
     ]
     issue = urls[5]
     alternates = {link.get("hreflang"): link.get("href") for link in issue.findall(f"{XHTML}link")}
     assert alternates == {
-        "ja": "http://testserver/ja/2026/05/19/",
-        "en": "http://testserver/en/2026/05/19/",
+        "ja": "http://127.0.0.1:8000/ja/2026/05/19/",
+        "en": "http://127.0.0.1:8000/en/2026/05/19/",
         # Without a prefix: redirected by Accept-Language.
-        "x-default": "http://testserver/2026/05/19/",
+        "x-default": "http://127.0.0.1:8000/2026/05/19/",
     }
 
 

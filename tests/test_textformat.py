@@ -67,6 +67,7 @@ def deep_dive(position=1, takeaways=(), **fields):
         "position": position,
         **{name: fields.get(name, EMPTY) for name in SECTIONS},
         "takeaways": [{"position": i, "text": text} for i, text in enumerate(takeaways, 1)],
+        "sources": fields.get("sources", []),
     }
 
 

@@ -4,7 +4,7 @@ import pytest
 import time_machine
 from django.contrib.messages import get_messages
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 
 from briefing.models import Briefing
 from editorial import workflow
@@ -183,7 +183,7 @@ def test_it_runs_each_transition_as_an_admin_action(client, editor):
     post_action(client, "submit_for_review", briefing)
     assert Briefing.objects.get().status == Briefing.Status.REVIEW
 
-    post_action(client, "publish_now", briefing)
+    post_action(client, "publish_now", briefing, apply="1")
     assert public_dates() == ["2026-05-19"]
 
     post_action(client, "unpublish", briefing)
@@ -219,30 +219,20 @@ def test_it_refuses_to_schedule_in_the_past_from_the_list(client, editor):
     assert Briefing.objects.get().status == Briefing.Status.DRAFT
 
 
-def test_it_warns_when_publishing_with_missing_translations(client, editor):
+def test_it_lists_missing_translations_before_publishing_from_the_list(client, editor):
     briefing = draft(theme_en="", lead_en="")
-    response = post_action(client, "publish_now", briefing)
+
+    page = post_action(client, "publish_now", briefing)
+
+    assert page.status_code == 200
+    assert public_dates() == []
+    [(listed, gaps)] = page.context["briefings"]
+    assert listed == briefing
+    assert gaps == [
+        {"language": "English", "status": "missing", "fields": ["Issue · Theme", "Issue · Lead"]}
+    ]
+    post_action(client, "publish_now", briefing, apply="1")
     assert public_dates() == ["2026-05-19"]
-    assert messages_of(response)[-1] == (
-        "2026-05-19 is published with 2 fields missing in English: Theme, Lead"
-    )
-
-
-def test_it_warns_when_publishing_from_the_form(client, editor):
-    briefing = draft(tldr_ja="")
-    data = change_form_data(
-        client.get(reverse("admin:briefing_briefing_change", args=[briefing.pk]))
-    )
-    data |= {"status": "published", "publish_at_0": "", "publish_at_1": ""}
-
-    response = client.post(reverse("admin:briefing_briefing_change", args=[briefing.pk]), data)
-
-    assert response.status_code == 302
-    briefing.refresh_from_db()
-    assert (briefing.status, briefing.publish_at) == (Briefing.Status.PUBLISHED, timezone.now())
-    assert "2026-05-19 is published with 1 field missing in Japanese: TL;DR" in messages_of(
-        response
-    )
 
 
 def test_it_starts_the_next_issue_from_the_list(client, editor):
@@ -257,30 +247,45 @@ def change_url(briefing):
     return reverse("admin:briefing_briefing_change", args=[briefing.pk])
 
 
-@pytest.mark.parametrize(
-    ("button", "status"),
-    [("_submit_for_review", "review"), ("_publish_now", "published")],
-)
-def test_it_saves_and_moves_the_issue_on_with_one_button(client, editor, button, status):
+def test_it_saves_and_sends_to_review_with_one_button(client, editor):
     briefing = draft()
     data = change_form_data(client.get(change_url(briefing)))
 
-    response = client.post(change_url(briefing), data | {"theme_en": "Edited", button: "1"})
+    response = client.post(
+        change_url(briefing), data | {"theme_en": "Edited", "_submit_for_review": "1"}
+    )
 
     assert response.status_code == 302
     briefing.refresh_from_db()
-    assert (briefing.theme_en, briefing.status) == ("Edited", status)
+    assert (briefing.theme_en, briefing.status) == ("Edited", "review")
+    assert workflow.open_review(briefing).requested_by == editor
 
 
-def test_it_offers_the_buttons_that_fit_the_state(client, editor):
+def test_it_saves_then_asks_before_publishing(client, editor):
+    briefing = draft()
+    data = change_form_data(client.get(change_url(briefing)))
+
+    response = client.post(change_url(briefing), data | {"theme_en": "Edited", "_publish": "1"})
+
+    assert response["Location"] == step_url(briefing, "publish")
+    briefing.refresh_from_db()
+    assert (briefing.theme_en, briefing.status) == ("Edited", "draft")
+
+
+def test_it_offers_the_buttons_and_steps_that_fit_the_state(client, editor):
     response = client.get(change_url(draft()))
     assert [name for name, _label in response.context["workflow_buttons"]] == [
         "_submit_for_review",
-        "_publish_now",
+        "_publish",
+    ]
+    assert [label for label, _url in response.context["workflow_steps"]] == [
+        "Send to review",
+        "Publish or schedule",
     ]
     live = make_briefing(datetime.date(2026, 5, 18))
     response = client.get(change_url(live))
-    assert [name for name, _label in response.context["workflow_buttons"]] == ["_unpublish"]
+    assert response.context["workflow_buttons"] == []
+    assert [label for label, _url in response.context["workflow_steps"]] == ["Unpublish"]
 
 
 def test_it_refuses_a_translators_publish_button_and_saves_nothing(client):
@@ -289,26 +294,125 @@ def test_it_refuses_a_translators_publish_button_and_saves_nothing(client):
     data = change_form_data(client.get(change_url(briefing)))
     assert client.get(change_url(briefing)).context["workflow_buttons"] == []
 
-    response = client.post(change_url(briefing), data | {"theme_en": "Edited", "_publish_now": "1"})
+    response = client.post(change_url(briefing), data | {"theme_en": "Edited", "_publish": "1"})
 
     assert response.status_code == 403
+    assert client.post(step_url(briefing, "publish"), {"when": "now"}).status_code == 403
     briefing.refresh_from_db()
     assert (briefing.theme_en, briefing.status) == ("Theme 05/19", Briefing.Status.DRAFT)
 
 
-def test_it_schedules_from_the_form_with_a_future_time(client, editor):
+def step_url(briefing, step):
+    return reverse("admin:briefing_briefing_workflow", args=[briefing.pk, step])
+
+
+def test_it_schedules_from_the_issue_page_in_the_named_time_zone(client, editor):
     briefing = draft()
-    data = change_form_data(client.get(change_url(briefing)))
-    data |= {"status": "published", "publish_at_0": "2026-05-20", "publish_at_1": "06:00:00"}
+    page = client.get(step_url(briefing, "publish"))
+    assert page.context["form"]["publish_at"].help_text == "Time zone: Asia/Tokyo (JST)"
 
-    assert client.post(change_url(briefing), data).status_code == 302
+    response = client.post(
+        step_url(briefing, "publish"),
+        {"when": "later", "publish_at_0": "2026-06-02", "publish_at_1": "07:00"},
+    )
 
+    assert response.status_code == 302
+    assert messages_of(response) == ["Scheduled for 2026-06-02 07:00 JST."]
     briefing.refresh_from_db()
     assert workflow.state_of(briefing) == State.SCHEDULED
+    assert briefing.publish_at == datetime.datetime(2026, 6, 2, 7, 0, tzinfo=TOKYO)
     assert public_dates() == []
+
+
+def test_it_refuses_a_schedule_in_the_past_on_the_issue_page(client, editor):
+    briefing = draft()
+    response = client.post(
+        step_url(briefing, "publish"),
+        {"when": "later", "publish_at_0": "2026-05-19", "publish_at_1": "08:00"},
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"publish_at": ["Choose a time in the future."]}
+
+
+def test_it_lists_missing_and_outdated_translations_before_publishing(client, editor):
+    briefing = draft(tldr_en="")
+    briefing.theme_ja = "新しいテーマ"  # the English theme was written against the old one
+    briefing.save()
+
+    page = client.get(step_url(briefing, "publish"))
+
+    assert page.context["gaps"] == [
+        {"language": "English", "status": "missing", "fields": ["Issue · TL;DR"]},
+        {"language": "English", "status": "outdated", "fields": ["Issue · Theme"]},
+    ]
+    assert public_dates() == []
+    response = client.post(step_url(briefing, "publish"), {"when": "now"})
+    assert messages_of(response) == ["Published 2026-05-19; it is live since 2026-05-19 09:00 JST."]
+    assert public_dates() == ["2026-05-19"]
+
+
+def test_it_sends_to_review_and_notifies_the_editors_who_may_publish(
+    client, editor, mailoutbox, django_capture_on_commit_callbacks
+):
+    briefing = draft()
+    chief = make_user("chief", role=EDITORS)
+    chief.email = "chief@example.com"
+    chief.save()
+    translator = make_user("toru", role=TRANSLATORS)
+    translator.email = "toru@example.com"
+    translator.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(step_url(briefing, "review"), {"note": "Please check deep dive 2."})
+
+    assert messages_of(response) == [
+        "Sent 2026-05-19 to review; 1 editor who may publish was notified."
+    ]
+    review = workflow.open_review(briefing)
+    assert (review.requested_by, review.note) == (editor, "Please check deep dive 2.")
+    [mail] = mailoutbox
+    assert mail.to == ["chief@example.com"]
+    assert mail.subject == "Review requested: 2026-05-19"
+    assert "erika sent the issue of 2026-05-19 to review." in mail.body
+    assert "Please check deep dive 2." in mail.body
+
+
+def test_it_returns_an_issue_with_a_comment_to_whoever_asked(
+    client, editor, mailoutbox, django_capture_on_commit_callbacks
+):
+    writer = make_user("wanda", role=EDITORS)
+    writer.email = "wanda@example.com"
+    writer.save()
+    briefing = draft()
+    workflow.submit_for_review(briefing, writer)
+    mailoutbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(step_url(briefing, "return"), {"reply": "The lead needs a source."})
+
+    assert messages_of(response) == ["Returned 2026-05-19 to draft; wanda was notified."]
+    briefing.refresh_from_db()
+    assert briefing.status == Briefing.Status.DRAFT
+    review = briefing.review_requests.get()
+    assert (review.outcome, review.decided_by, review.reply) == (
+        "returned",
+        editor,
+        "The lead needs a source.",
+    )
+    [mail] = mailoutbox
+    assert (mail.to, mail.subject) == (["wanda@example.com"], "Returned to draft: 2026-05-19")
+    assert "The lead needs a source." in mail.body
+
+
+def test_it_closes_the_review_when_an_editor_approves_by_publishing(client, editor):
+    briefing = draft()
+    workflow.submit_for_review(briefing, make_user("wanda", role=EDITORS))
+    client.post(step_url(briefing, "publish"), {"when": "now"})
+    review = briefing.review_requests.get()
+    assert (review.outcome, review.decided_by) == ("approved", editor)
+    assert public_dates() == ["2026-05-19"]
 
 
 def test_it_lets_a_superuser_publish(client):
     client.force_login(make_user("root", staff=True, superuser=True))
-    post_action(client, "publish_now", draft())
+    post_action(client, "publish_now", draft(), apply="1")
     assert public_dates() == ["2026-05-19"]

@@ -30,10 +30,13 @@ def _body(text: str, paragraphs: bool):
 
 @register.simple_tag
 def text(obj, field, paragraphs=False):
-    """A translated field in the reader's language, or the other language's text marked as such.
+    """A translated field in the reader's language, or the other language's text in its `lang`.
 
     Empty (so `{% text ... as x %}{% if x %}` leaves out the whole section) when the field is
-    written in neither language.
+    written in neither language. A paragraph field in the other language carries a small
+    marker naming its language (`fallback_marker`); a short one (a title, a keyword, a takeaway)
+    only its `lang`, since it may sit in a link, a pill or a heading: the notice at the top of
+    the issue says how much of it is not yet translated.
     """
     value = localized(obj, field)
     if not value:
@@ -42,31 +45,52 @@ def text(obj, field, paragraphs=False):
         return _body(value.text, paragraphs)
     if paragraphs:
         return format_html(
-            '<div class="fallback"><p class="fallback-note">{}</p><div lang="{}">{}</div></div>',
-            value.note,
+            '<div class="fallback">{}<div lang="{}">{}</div></div>',
+            fallback_marker(value.lang),
             value.lang,
             _body(value.text, True),
         )
-    return format_html(
-        '<span lang="{}">{}</span> <small class="fallback-note">{}</small>',
-        value.lang,
-        value.text,
-        value.note,
-    )
+    return format_html('<span lang="{}">{}</span>', value.lang, value.text)
+
+
+@register.simple_tag
+def fallback_marker(lang):
+    """The small label of text shown in `lang` because it is not yet translated. It is in the
+    reader's language (so it has no `lang` of its own) and is left out of print."""
+    return format_html('<p class="fallback-note">{}</p>', FALLBACK_NOTES[lang])
+
+
+@register.simple_tag
+def fallback_language(objects, field):
+    """The language the field of these objects is shown in when none is in the reader's, else
+    "" (for one marker over a list, such as a deep dive's takeaways)."""
+    values = [localized(obj, field) for obj in objects]
+    shown = [value for value in values if value]
+    if shown and all(value.is_fallback for value in shown):
+        return shown[0].lang
+    return ""
 
 
 @register.simple_tag
 def plain(obj, field):
-    """The field as plain text (for <title>, meta tags): reader's language, else the other one."""
-    return localized(obj, field).text
+    """The field as plain text in the page's language only (for <title>, meta tags): metadata
+    never claims the page's language for the other language's text."""
+    return getattr(obj, f"{field}_{reader_language()}") or ""
 
 
 @register.simple_tag
 def text_in(obj, field, lang, paragraphs=False):
-    """One language of a field for the parallel view, with a note when it is not written."""
+    """One language of a field for the parallel view; a note, in the reader's language, when it
+    is not written."""
     value = getattr(obj, f"{field}_{lang}") or ""
     if not value.strip():
-        return format_html('<p class="missing">{}</p>', _("Not yet written in this language"))
+        return format_html(
+            '<{} class="missing" lang="{}">{}</{}>',
+            "p" if paragraphs else "span",
+            reader_language(),
+            _("Not yet written in this language"),
+            "p" if paragraphs else "span",
+        )
     return _body(value, paragraphs)
 
 
@@ -79,6 +103,13 @@ def has_text(obj, field):
 def web_link(url):
     """The URL if it is an http(s) link, else "" (a stored javascript: URL must never be a link)."""
     return url if urlsplit(url or "").scheme in ("http", "https") else ""
+
+
+@register.filter
+def site_name(url):
+    """The site a link leads to, as readers know it: "www.nikkei.com" → "nikkei.com"."""
+    host = urlsplit(web_link(url)).hostname or ""
+    return host.removeprefix("www.")
 
 
 @register.filter
@@ -119,11 +150,6 @@ def absolute(path):
 def language_name(lang):
     with translation.override(lang):
         return str(LANGUAGE_NAMES[lang])
-
-
-@register.simple_tag
-def fallback_note(lang):
-    return FALLBACK_NOTES[lang]
 
 
 @register.simple_tag

@@ -175,7 +175,7 @@ def restore_archive(lines: Iterable[bytes]) -> int:
             updated_at = _timestamp(data, "updated_at")
             if data.get("publish_at") is not None:
                 _timestamp(data, "publish_at")
-            briefing = save_briefing_data(data)
+            briefing = save_briefing_data(data, actor="manage.py import_archive")
             restore_editorial_state(briefing, data)
         except KeyError as exc:
             raise ArchiveError(f"{date}: {exc} is missing", line_number) from None

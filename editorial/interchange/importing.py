@@ -6,16 +6,15 @@ database exactly as it was.
 
 import datetime
 
-import reversion
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
-from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from briefing.content import DEEP_DIVE, ISSUE, LANGUAGE_CODES, READ_MORE, TAKEAWAY, set_values
 from briefing.models import Briefing, DeepDive, Keyword, ReadMore, Takeaway
+from editorial import history, workflow
 
 
 class ImportRefused(Exception):
@@ -66,34 +65,41 @@ def parse_date(value) -> datetime.date:
         ) from None
 
 
-@transaction.atomic
 def save_briefing_data(
     data: dict,
     *,
     replace: bool = False,
     publish: bool = False,
     publish_at: datetime.datetime | None = None,
+    user=None,
+    actor: str = "",
 ) -> Briefing:
     """Create (or with replace=True, overwrite in place) the briefing described by `data`.
 
-    publish=True publishes it, stamped now, or for an issue of a past date its own date at the
-    edition hour (`Briefing.publication_moment`); `publish_at` publishes (or, in the future,
-    schedules) it at that moment.
+    One transaction and one history revision, recorded as done by `user` (or `actor`, such as
+    a command, when no user is signed in). Replacing brings new content, never a new
+    publication state: a live issue stays live, a draft stays a draft.
 
-    The save is one history revision (joined to the caller's revision if one is open, so the
-    admin's import records who imported).
+    publish=True (the command's --publish) publishes it through the workflow, stamped now, or
+    for an issue of a past date its own date at the edition hour
+    (`Briefing.publication_moment`); `publish_at` publishes (or, in the future, schedules) it
+    at that moment.
     """
     try:
-        with reversion.create_revision():
-            briefing = _save(data, replace=replace, publish=publish, publish_at=publish_at)
-            reversion.add_to_revision(briefing)
-            reversion.set_comment(_("Imported from text."))
+        with history.revision():
+            existed = replace and Briefing.objects.filter(date=parse_date(data["date"])).exists()
+            briefing = _save(data, replace=replace)
+            action, values = ("replaced" if existed else "imported"), {}
+            if (publish or publish_at) and workflow.state_of(briefing) != workflow.State.LIVE:
+                workflow.publish(briefing, at=publish_at or briefing.publication_moment())
+                action, values = workflow.publication_action(briefing)
+            history.record(briefing, user, action, actor=actor, **values)
             return briefing
     except (KeyError, TypeError, AttributeError) as exc:
         raise ImportRefused(_("Malformed briefing data: %(error)r") % {"error": exc}) from None
 
 
-def _save(data: dict, *, replace: bool, publish: bool, publish_at) -> Briefing:
+def _save(data: dict, *, replace: bool) -> Briefing:
     date = parse_date(data["date"])
     briefing = Briefing.objects.select_for_update().filter(date=date).first()
     if briefing is not None and not replace:
@@ -101,19 +107,16 @@ def _save(data: dict, *, replace: bool, publish: bool, publish_at) -> Briefing:
             _("A briefing for %(date)s already exists.") % {"date": date.isoformat()}
         )
     if briefing is None:
+        # A new issue takes the state its data names (an archive restores published issues
+        # as they were; the text format always says draft).
         briefing = Briefing(date=date)
+        briefing.status = data.get("status") or Briefing.Status.DRAFT
+        if data.get("publish_at"):
+            briefing.publish_at = datetime.datetime.fromisoformat(data["publish_at"])
+        if briefing.status == Briefing.Status.PUBLISHED and briefing.publish_at is None:
+            briefing.publish_at = briefing.publication_moment()
 
     set_values(briefing, ISSUE, data)
-    briefing.status = data.get("status") or Briefing.Status.DRAFT
-    if publish:
-        briefing.status = Briefing.Status.PUBLISHED
-    if publish_at is not None:
-        briefing.status = Briefing.Status.PUBLISHED
-        briefing.publish_at = publish_at
-    elif data.get("publish_at"):
-        briefing.publish_at = datetime.datetime.fromisoformat(data["publish_at"])
-    if briefing.status == Briefing.Status.PUBLISHED and briefing.publish_at is None:
-        briefing.publish_at = briefing.publication_moment()
     _clean(briefing, date.isoformat())
     briefing.save()
 

@@ -65,6 +65,9 @@ _DIVE = re.compile(r"(\d{1,3}) ?(?:deep dive|ディープダイブ)")
 _BULLET = re.compile(r"(?:[•・]|[-*](?=\s))\s*(?:(\d{2})(?!\S))?\s*(.*)")
 _ITEM = re.compile(r"(\d{1,3})[.．](?:\s+(.*))?")
 _URL = re.compile(r"https?://\S+", re.IGNORECASE)
+# "Source: URL — title" / "出典：URL - title": the URL and title kept exactly as written.
+_SOURCE = re.compile(r"(?:source|出典)\s*[:：]\s*(\S*)(?:\s+[—-]\s+(.*))?", re.IGNORECASE)
+_SOURCE_LABELS = ("出典:", "Source:")
 # " / " generalized: a slash with no other character beside it, so no keyword can begin with "/ ".
 _KEYWORD_SEPARATORS = re.compile(r"[,、，;]|(?<![^\s,、，;])/(?![^\s,、，;])")
 
@@ -265,6 +268,15 @@ class _Parser:
             self.is_theme = True
             self.paragraph_line(text[theme.end() :])
             return None
+        if self.dive is not None and (source := _SOURCE.fullmatch(text)):
+            self.flush()
+            self.source_line(*source.groups())
+            return None
+        if self.dive is not None and self.dive["sources"]:
+            self.fail(
+                gettext("text after the sources of deep dive %(number)02d (they end it)")
+                % {"number": self.dive["position"]}
+            )
         bullet = _BULLET.fullmatch(text)
         if self.section == "takeaways":
             if bullet:
@@ -346,7 +358,7 @@ class _Parser:
                 )
             self.close_deep_dive()
             self.dive = {name: _Field() for name in _TEXT_SECTIONS}
-            self.dive.update(position=expected, title=_Field(single=True), takeaways=[])
+            self.dive.update(position=expected, title=_Field(single=True), takeaways=[], sources=[])
             self.dive.update(opened=set(), at=self.at)  # headings seen; where an error points
             self.deep_dives.append(self.dive)
             key = "title"
@@ -369,6 +381,11 @@ class _Parser:
             return
         if not any(dive[name].filled() for name in ("title", *_TEXT_SECTIONS)):
             self.fail(gettext("an empty deep dive (no title and no text)"), dive["at"])
+
+    def source_line(self, url: str, title: str | None) -> None:
+        if not _URL.fullmatch(url):
+            self.fail(gettext("a source that is not an http:// or https:// link"))
+        self.dive["sources"].append({"url": url, "title": (title or "").strip()})
 
     def new_takeaway(self, number: str | None, text: str, indent: int) -> None:
         takeaways = self.dive["takeaways"]
@@ -481,6 +498,7 @@ class _Parser:
                         {"position": position, "text": field.value()}
                         for position, field in enumerate(dive["takeaways"], 1)
                     ],
+                    "sources": dive["sources"],
                 }
                 for dive in self.deep_dives
             ],
@@ -553,6 +571,13 @@ def format_briefing_text(data: dict, lang: str = "both") -> str:
                 blocks += ["\n".join([label[key], *bullets])] if bullets else []
             elif texts := _texts(dive.get(key), languages):
                 blocks += [label[key], *texts]
+        if sources := dive.get("sources"):
+            lines = [
+                f"{_SOURCE_LABELS[side]} {source['url']}"
+                + (f" — {source['title']}" if source.get("title") else "")
+                for source in sources
+            ]
+            blocks.append("\n".join(lines))
 
     if items := data.get("read_more") or []:
         blocks.append(label["read_more"])

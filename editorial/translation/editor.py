@@ -4,9 +4,8 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
-import reversion
-from django.db import transaction
-from django.utils.translation import gettext as _
+from editorial import history
+from editorial.history import auto_now_fields
 
 from .checks import check
 from .memory import glossary, suggestions, terms_in
@@ -78,20 +77,26 @@ def editor_rows(items, target: str) -> list[EditorRow]:
     return rows
 
 
-def save_translations(items, target: str, cleaned: dict, still_correct, user) -> tuple[list, list]:
+def save_translations(
+    briefing, items, target: str, cleaned: dict, still_correct, user
+) -> tuple[list, list]:
     """Write the changed target texts and the "still correct" marks as one revision."""
     changed, confirmed, dirty = [], [], {}
-    with transaction.atomic(), reversion.create_revision():
+    with history.revision():
         for item in items:
             if item.path not in cleaned:
                 continue
             new = normalize(cleaned[item.path])
             if new != item.texts[target]:
                 setattr(item.obj, f"{item.field}_{target}", new)
-                dirty[(type(item.obj), item.obj.pk)] = item.obj
+                dirty.setdefault((type(item.obj), item.obj.pk), (item.obj, set()))[1].add(
+                    f"{item.field}_{target}"
+                )
                 changed.append(item.path)
-        for obj in dirty.values():
-            obj.save()
+        # Only the texts written here: a stale copy of the issue must not write back its
+        # status or any other field someone changed meanwhile.
+        for obj, columns in dirty.values():
+            obj.save(update_fields=[*columns, *auto_now_fields(obj)])
         for item in items:
             if item.path in changed:
                 keep_source_current(item.obj, item.field, target)
@@ -103,9 +108,6 @@ def save_translations(items, target: str, cleaned: dict, still_correct, user) ->
             ):
                 mark_still_correct(item.obj, item.field, target)
                 confirmed.append(item.path)
-        reversion.set_user(user)
-        reversion.set_comment(
-            _("Translated %(count)d fields into %(language)s.")
-            % {"count": len(changed), "language": target}
-        )
+        if changed or confirmed:
+            history.record(briefing, user, "translated", count=len(changed), language=target)
     return changed, confirmed

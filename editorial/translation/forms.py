@@ -53,6 +53,11 @@ class TranslationForm(forms.Form):
                 initial=fingerprint(item.texts[other_language(target)]),
                 widget=forms.HiddenInput,
             )
+            # The translation the page opened with: a field the translator left alone is not
+            # written back over someone else's later save of it.
+            self.fields[base_field(item.path)] = forms.CharField(
+                required=False, initial=fingerprint(item.texts[target]), widget=forms.HiddenInput
+            )
 
     def clean(self):
         cleaned = super().clean()
@@ -60,6 +65,20 @@ class TranslationForm(forms.Form):
         for item in self.items:
             new = cleaned.get(item.path)
             if new is None or normalize(new) == item.texts[self.target]:
+                continue
+            opened_with = cleaned.get(base_field(item.path))
+            if opened_with and fingerprint(normalize(new)) == opened_with:
+                del cleaned[item.path]  # untouched here, changed elsewhere since: theirs stays
+                continue
+            if opened_with and opened_with != fingerprint(item.texts[self.target]):
+                self.add_error(
+                    item.path,
+                    _(
+                        "Someone else saved this translation while you were writing it: "
+                        "“%(theirs)s”. Keep yours by saving again, or copy theirs."
+                    )
+                    % {"theirs": item.texts[self.target]},
+                )
                 continue
             if cleaned.get(source_field(item.path)) != fingerprint(item.texts[source]):
                 self.add_error(
@@ -77,10 +96,15 @@ class TranslationForm(forms.Form):
         source = other_language(self.target)
         for item in self.items:
             self.data[source_field(item.path)] = fingerprint(item.texts[source])
+            self.data[base_field(item.path)] = fingerprint(item.texts[self.target])
 
 
 def source_field(path: str) -> str:
     return f"{path}@source"
+
+
+def base_field(path: str) -> str:
+    return f"{path}@base"
 
 
 class POUploadForm(forms.Form):

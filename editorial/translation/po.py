@@ -9,13 +9,13 @@ fuzzy with the source it was written against as the previous msgid, as gettext t
 from dataclasses import dataclass, field
 
 import polib
-import reversion
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from briefing.models import Briefing
 from briefing.serialization import LANGUAGE_CODES
+from editorial import history
+from editorial.history import auto_now_fields
 from editorial.interchange.importing import ImportRefused, parse_date
 
 from .state import (
@@ -131,7 +131,7 @@ def import_po(po: polib.POFile, *, user=None) -> ImportReport:
     report = ImportReport(date=date.isoformat(), language=target)
     fields = {f"{date.isoformat()}/{item.path}": item for item in briefing_status(briefing)}
 
-    with transaction.atomic(), reversion.create_revision():
+    with history.revision():
         dirty, confirm = {}, []
         for entry in po:
             if entry.obsolete:
@@ -158,20 +158,28 @@ def import_po(po: polib.POFile, *, user=None) -> ImportReport:
                 continue
             if translation != item.texts[target]:
                 setattr(item.obj, f"{item.field}_{target}", translation)
-                dirty[(type(item.obj), item.obj.pk)] = item.obj
+                dirty.setdefault((type(item.obj), item.obj.pk), (item.obj, set()))[1].add(
+                    f"{item.field}_{target}"
+                )
                 report.changed.append(entry.msgctxt)
             elif item.status[target] == OUTDATED:
                 confirm.append(item)
                 report.confirmed.append(entry.msgctxt)
-        for obj in dirty.values():
-            obj.save()
+        # Only the texts written here: a stale copy of the issue must not write back its
+        # status or any other field someone changed meanwhile.
+        for obj, columns in dirty.values():
+            obj.save(update_fields=[*columns, *auto_now_fields(obj)])
         for context in report.changed:
             keep_source_current(fields[context].obj, fields[context].field, target)
         for item in confirm:
             mark_still_correct(item.obj, item.field, target)
-        if user is not None:
-            reversion.set_user(user)
-        reversion.set_comment(
-            _("Translations imported from a PO file (%(language)s).") % {"language": target}
-        )
+        if dirty or confirm:
+            history.record(
+                briefing,
+                user,
+                "translated",
+                count=len(report.changed),
+                language=target,
+                source="po",
+            )
     return report

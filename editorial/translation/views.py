@@ -80,7 +80,7 @@ def editor(request, date, target):
             outdated = {item.path for item in items if item.status[target] == OUTDATED}
             still_correct = set(request.POST.getlist("still_correct")) & outdated
             changed, confirmed = save_translations(
-                items, target, form.cleaned_data, still_correct, request.user
+                briefing, items, target, form.cleaned_data, still_correct, request.user
             )
             messages.success(
                 request,

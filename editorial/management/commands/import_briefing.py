@@ -50,7 +50,11 @@ class Command(BaseCommand):
         try:
             data = parse_briefing_text(raw)
             briefing = save_briefing_data(
-                data, replace=replace, publish=publish, publish_at=publish_at
+                data,
+                replace=replace,
+                publish=publish,
+                publish_at=publish_at,
+                actor="manage.py import_briefing",
             )
         except BriefingExists as exc:
             raise CommandError(f"{file}: {exc} Use --replace to overwrite it.") from None

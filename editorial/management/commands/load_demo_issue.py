@@ -23,7 +23,9 @@ class Command(BaseCommand):
             return
         try:
             briefing = save_briefing_data(
-                parse_briefing_text(DEMO_ISSUE.read_bytes()), publish=True
+                parse_briefing_text(DEMO_ISSUE.read_bytes()),
+                publish=True,
+                actor="manage.py load_demo_issue",
             )
         except (ImportRefused, IntegrityError):
             # Several instances starting at once: another one loaded it first.
