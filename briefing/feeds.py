@@ -1,21 +1,25 @@
-"""RSS 2.0 and Atom feeds of published issues, in the language of the URL prefix."""
+"""RSS 2.0 and Atom feeds of published issues, in the language of the URL prefix.
+
+Each item carries the whole issue (theme, lead, TL;DR, the deep dives with their takeaways and
+sources, the read-more items), so a feed reader is a way to read the briefing, not a teaser."""
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.formats import date_format
-from django.utils.html import linebreaks
 from django.utils.translation import gettext as _
 
 from .cache import cached_page
-from .localization import localized
-from .models import Briefing
+from .localization import reader_language
+from .models import Briefing, DeepDive
 
 FEED_LENGTH = 30
 
 
 class IssuesFeed(Feed):
+    description_template = "briefing/feeds/item.html"
     def __call__(self, request, *args, **kwargs):
         return cached_page(super().__call__)(request, *args, **kwargs)
 
@@ -36,17 +40,33 @@ class IssuesFeed(Feed):
     def item_link(self, item):
         return settings.SITE_URL + item.get_absolute_url()
 
+    def author_name(self):
+        return _("Daily Briefing")
+
+    def author_link(self):
+        return settings.SITE_URL + reverse("briefing:latest")
+
+    def item_author_name(self, item):
+        return _("Daily Briefing")
+
     def items(self):
-        return Briefing.objects.published().order_by("-date")[:FEED_LENGTH]
+        # Four queries whatever the feed holds: the issues, then their deep dives, takeaways
+        # and read-more items.
+        return (
+            Briefing.objects.published()
+            .order_by("-date")
+            .prefetch_related(
+                Prefetch("deep_dives", queryset=DeepDive.objects.prefetch_related("takeaways")),
+                "read_more",
+            )[:FEED_LENGTH]
+        )
 
     def item_title(self, item):
         date = date_format(item.date, "DATE_FORMAT")
-        theme = localized(item, "theme").text
+        # The feed's language only (as every page's metadata): a theme not yet translated
+        # leaves the date alone rather than a title in the other language under xml:lang.
+        theme = getattr(item, f"theme_{reader_language()}")
         return f"{date} · {theme}" if theme else date
-
-    def item_description(self, item):
-        # Feed readers treat the description as HTML, so the editor's text goes in escaped.
-        return linebreaks(localized(item, "tldr").text, autoescape=True)
 
     def item_pubdate(self, item):
         return item.publish_at

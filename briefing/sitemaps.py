@@ -48,7 +48,7 @@ class PageSitemap(_Bilingual):
     changefreq = "daily"
 
     def items(self):
-        return ["briefing:latest", "briefing:archive"]
+        return ["briefing:latest", "briefing:archive", "briefing:keyword_index"]
 
     def location(self, item):
         return reverse(item)

@@ -6,6 +6,7 @@ import functools
 from django.conf import settings
 from django.core.paginator import InvalidPage, Paginator
 from django.db.models import (
+    Count,
     Max,
     Min,
     OuterRef,
@@ -14,8 +15,9 @@ from django.db.models import (
     Subquery,
     prefetch_related_objects,
 )
+from django.db.models.functions import TruncMonth
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import translation
@@ -27,7 +29,7 @@ from modeltranslation.translator import translator
 
 from . import search as search_module
 from .cache import cached_page, mark_private
-from .localization import reader_language, reading_minutes
+from .localization import localized, reader_language, reading_minutes
 from .models import Briefing, DeepDive, Keyword, ReadMore, Takeaway
 from .serialization import briefing_to_dict, completeness
 
@@ -67,16 +69,21 @@ def _shown_fields(model) -> tuple[str, ...]:
 
 
 def _published_with_neighbours():
-    """Published issues, each with the dates of the previous and next published issues
-    (`previous_date`, `next_date`), read in the same query through the date index."""
+    """Published issues, each with the date and theme (in the reader's language) of the previous
+    and next published issues (`previous_date`, `previous_theme`, `next_date`, `next_theme`),
+    read in the same query through the date index."""
     published = Briefing.objects.published()
+    theme = f"theme_{reader_language()}"
 
-    def nearest(lookup: str, order: str):
+    def nearest(lookup: str, order: str, field: str):
         later_or_earlier = published.filter(**{f"date__{lookup}": OuterRef("date")})
-        return Subquery(later_or_earlier.order_by(order).values("date")[:1])
+        return Subquery(later_or_earlier.order_by(order).values(field)[:1])
 
     return published.only(*_shown_fields(Briefing)).annotate(
-        previous_date=nearest("lt", "-date"), next_date=nearest("gt", "date")
+        previous_date=nearest("lt", "-date", "date"),
+        previous_theme=nearest("lt", "-date", theme),
+        next_date=nearest("gt", "date", "date"),
+        next_theme=nearest("gt", "date", theme),
     )
 
 
@@ -104,18 +111,24 @@ def _load_contents(briefing: Briefing) -> None:
 
 
 def _neighbours(briefing: Briefing, *, parallel: bool = False) -> dict:
-    """The previous and next *published* issues' URLs: from `_published_with_neighbours()`'s
-    annotations when the issue was loaded through it, else in one query."""
+    """The previous and next *published* issues' dates, URLs and themes: from
+    `_published_with_neighbours()`'s annotations when the issue was loaded through it, else
+    (a preview) the dates alone in one query."""
     if hasattr(briefing, "previous_date"):
-        dates = {"previous": briefing.previous_date, "next": briefing.next_date}
+        found = {
+            "previous": (briefing.previous_date, briefing.previous_theme),
+            "next": (briefing.next_date, briefing.next_theme),
+        }
     else:
         dates = Briefing.objects.published().aggregate(
             previous=Max("date", filter=Q(date__lt=briefing.date)),
             next=Min("date", filter=Q(date__gt=briefing.date)),
         )
+        found = {name: (date, "") for name, date in dates.items()}
     url = parallel_url if parallel else issue_url
     return {
-        name: {"date": date, "url": url(date)} if date else None for name, date in dates.items()
+        name: {"date": date, "url": url(date), "theme": theme or ""} if date else None
+        for name, (date, theme) in found.items()
     }
 
 
@@ -237,19 +250,44 @@ def _month_link(lang: str, year: int, month: int | None) -> tuple[str, str]:
         return reverse("briefing:archive_month", args=[year, month]), label
 
 
-def _month_nav(months: list[datetime.date], year: int | None, month: int | None) -> list[dict]:
-    """The archive's list of years and months, newest first, with links and labels."""
+def _month_nav(months: list[dict], year: int | None, month: int | None) -> dict:
+    """The archive's navigation, compact enough for ten years: every year in one row, and the
+    months of the year being read (else the newest) with their issue counts in another.
+
+    `months` is [{"month": first day, "count": n}] newest first."""
     lang = translation.get_language()
-    years = []
-    for month_start in months:
-        if not years or years[-1]["year"] != month_start.year:
-            url, _label = _month_link(lang, month_start.year, None)
-            current = month_start.year == year and month is None
-            years.append({"year": month_start.year, "url": url, "current": current, "months": []})
-        url, label = _month_link(lang, month_start.year, month_start.month)
-        current = (month_start.year, month_start.month) == (year, month)
-        years[-1]["months"].append({"label": label, "url": url, "current": current})
-    return years
+    years = {}
+    for entry in months:
+        years.setdefault(entry["month"].year, []).append(entry)
+    shown = year if year in years else next(iter(years), None)
+    return {
+        "years": [
+            {
+                "year": number,
+                "url": _month_link(lang, number, None)[0],
+                "current": number == year and month is None,
+                "shown": number == shown,
+            }
+            for number in years
+        ],
+        "year": shown,
+        "months": [
+            {
+                "label": _month_link(lang, entry["month"].year, entry["month"].month)[1],
+                "url": _month_link(lang, entry["month"].year, entry["month"].month)[0],
+                "count": entry["count"],
+                "current": (entry["month"].year, entry["month"].month) == (year, month),
+            }
+            for entry in reversed(years.get(shown, []))
+        ],
+    }
+
+
+class _WholeMonth(Paginator):
+    """A month's issues on one page: at most 31, never split."""
+
+    def __init__(self, object_list, _per_page):
+        super().__init__(object_list, 31)
 
 
 @require_safe
@@ -262,8 +300,14 @@ def archive(request, year=None, month=None):
         if not 1 <= month <= 12:
             raise Http404("No such month")
         issues = issues.filter(date__month=month)
-    months = list(Briefing.objects.published().dates("date", "month", order="DESC"))
-    page = _page(request, issues)
+    months = list(
+        Briefing.objects.published()
+        .annotate(month=TruncMonth("date"))
+        .values("month")
+        .annotate(count=Count("pk"))
+        .order_by("-month")
+    )
+    page = _page(request, issues, _WholeMonth if month is not None else Paginator)
     if year is not None and not page.object_list:
         raise Http404("No issues in this period")
     return render(
@@ -279,9 +323,43 @@ def archive(request, year=None, month=None):
 
 
 @require_safe
+def jump_to_date(request):
+    """The jump-to-date form (a plain GET form, no JavaScript): the issue of that date, else the
+    published issue nearest to it (the earlier one when two are as near)."""
+    try:
+        wanted = datetime.date.fromisoformat(request.GET.get("date", ""))
+    except ValueError:
+        return render(
+            request,
+            "briefing/archive_jump_refused.html",
+            {"value": request.GET.get("date", "")[:40]},
+            status=400,
+        )
+    published = Briefing.objects.published()
+    dates = [
+        *published.filter(date__lte=wanted).order_by("-date").values_list("date", flat=True)[:1],
+        *published.filter(date__gt=wanted).order_by("date").values_list("date", flat=True)[:1],
+    ]
+    if not dates:
+        return redirect("briefing:archive")
+    nearest = min(dates, key=lambda date: (abs((date - wanted).days), date))
+    return redirect(issue_url(nearest))
+
+
+def _keyword_or_redirect(slug: str):
+    """The keyword whose slug is `slug` in any case; `Safety` finds `safety`."""
+    keyword = Keyword.objects.filter(slug=slug).first()
+    if keyword is None:
+        keyword = get_object_or_404(Keyword, slug__iexact=slug)
+    return keyword
+
+
+@require_safe
 @cached_page(query=("page",))
 def keyword(request, slug):
-    keyword = get_object_or_404(Keyword, slug=slug)
+    keyword = _keyword_or_redirect(slug)
+    if keyword.slug != slug:
+        return redirect(keyword, permanent=True)
     page = _page(
         request,
         Briefing.objects.published()
@@ -293,6 +371,22 @@ def keyword(request, slug):
         # A keyword used only by unpublished issues does not exist for readers.
         raise Http404("No published issue has this keyword")
     return render(request, "briefing/keyword.html", {"keyword": keyword, "page": page})
+
+
+@require_safe
+@cached_page
+def keyword_index(request):
+    """Every keyword of a published issue, with how many issues carry it, by name."""
+    lang = reader_language()
+    keywords = list(
+        Keyword.objects.filter(briefings__in=Briefing.objects.published())
+        .annotate(count=Count("briefings"))
+        .order_by()
+    )
+    for item in keywords:
+        item.label = localized(item, "name", lang)
+    keywords.sort(key=lambda item: (search_module.normalise(item.label.text or item.slug)))
+    return render(request, "briefing/keyword_index.html", {"keywords": keywords})
 
 
 @require_safe

@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 
@@ -28,7 +29,7 @@ def test_the_archive_lists_published_issues_newest_first_by_month(client):
     assert body.index("<h2>2026年5月</h2>") < body.index("<h2>2026年4月</h2>")
     assert "2026年5月19日 (火)" in body
     assert "テーマ 05/19" in body
-    assert "要約です。" in body
+    assert '<p class="issue-card__summary">要約です。</p>' in body
 
 
 def test_the_archive_is_paginated(client):
@@ -120,3 +121,142 @@ def test_the_archive_and_keyword_pages_run_a_fixed_number_of_queries(
     # Keyword, count, page.
     with django_assert_num_queries(3):
         assert len(listed(client.get("/en/keywords/a/"))) == 3
+
+
+def test_a_card_shows_the_theme_and_the_first_sentence_only(client):
+    make_briefing(
+        tldr_en="Benchmarks are under the lens. Agents ship. Markets wait.",
+        tldr_ja="ベンチマークが問われる。エージェントが出荷される。",
+    )
+
+    en = client.get("/en/archive/").content.decode()
+    ja = client.get("/ja/archive/").content.decode()
+
+    assert '<p class="issue-card__summary">Benchmarks are under the lens.</p>' in en
+    assert "Agents ship" not in en
+    assert '<p class="issue-card__summary">ベンチマークが問われる。</p>' in ja
+
+
+def test_the_navigation_shows_every_year_and_the_months_of_one_with_counts(client):
+    make_briefing(datetime.date(2017, 3, 1))
+    make_briefing(datetime.date(2026, 4, 30))
+    make_briefing(datetime.date(2026, 5, 18))
+    make_briefing(datetime.date(2026, 5, 19))
+
+    body = client.get("/en/archive/").content.decode()
+    months = re.findall(r'archive-nav__months">(.*?)</ul>', body, re.S)[0]
+    assert re.findall(r'<a href="(/en/archive/\d+/)"', body) == [
+        "/en/archive/2026/",
+        "/en/archive/2017/",
+    ]
+    assert re.findall(
+        r'href="([^"]+)">([^<]+) <span class="archive-nav__count">\((\d+)\)', months
+    ) == [
+        ("/en/archive/2026/04/", "April 2026", "1"),
+        ("/en/archive/2026/05/", "May 2026", "2"),
+    ]
+    old = client.get("/en/archive/2017/").content.decode()
+    assert re.findall(r'archive-nav__months">.*?href="([^"]+)"', old, re.S) == [
+        "/en/archive/2017/03/"
+    ]
+
+
+def test_a_month_shows_all_its_issues_on_one_page(client):
+    for day in range(1, 32):
+        make_briefing(datetime.date(2026, 5, day), deep_dives=0, read_more=0)
+
+    response = client.get("/en/archive/2026/05/")
+
+    assert len(listed(response)) == 31
+    assert "Page 1 of" not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("wanted", "found"),
+    [
+        ("2026-05-19", "/en/2026/05/19/"),  # its own issue
+        ("2026-05-21", "/en/2026/05/19/"),  # two days after, four before the next
+        ("2026-05-23", "/en/2026/05/25/"),
+        ("2026-05-22", "/en/2026/05/19/"),  # as near to both: the earlier
+        ("1999-01-01", "/en/2026/05/10/"),
+        ("2099-01-01", "/en/2026/05/25/"),
+    ],
+)
+def test_jump_to_a_date_goes_to_its_issue_or_the_nearest(client, wanted, found):
+    make_briefing(datetime.date(2026, 5, 10))
+    make_briefing(datetime.date(2026, 5, 19))
+    make_briefing(datetime.date(2026, 5, 20), status=Briefing.Status.DRAFT)
+    make_briefing(datetime.date(2026, 5, 25))
+
+    response = client.get("/en/archive/date/", {"date": wanted})
+
+    assert (response.status_code, response["Location"]) == (302, found)
+
+
+@pytest.mark.parametrize("value", ["", "yesterday", "2026-02-30", "x" * 500])
+def test_jump_to_something_that_is_not_a_date_is_a_clear_400(client, value):
+    make_briefing()
+
+    response = client.get("/en/archive/date/", {"date": value})
+
+    assert response.status_code == 400
+    assert "is not a date" in response.content.decode()
+
+
+def test_the_jump_form_works_without_javascript(client):
+    make_briefing()
+
+    body = client.get("/en/archive/").content.decode()
+
+    assert '<form class="jump" action="/en/archive/date/" method="get">' in body
+    assert '<input id="jump-date" type="date" name="date" required>' in body
+
+
+def test_keyword_slugs_are_case_insensitive(client):
+    make_briefing(keywords=["Safety"])
+
+    response = client.get("/en/keywords/SAFETY/")
+
+    assert (response.status_code, response["Location"]) == (301, "/en/keywords/safety/")
+    assert client.get("/en/keywords/Safety/").status_code == 301
+
+
+def test_a_keyword_page_gives_its_count_and_a_description(client):
+    make_briefing(datetime.date(2026, 5, 18), keywords=["Safety"])
+    make_briefing(datetime.date(2026, 5, 19), keywords=["Safety"])
+
+    body = client.get("/en/keywords/safety/").content.decode()
+
+    assert '<p class="listing__count">2 issues</p>' in body
+    assert (
+        '<meta name="description" content="2 issues of the Daily Briefing about Safety.">' in body
+    )
+
+
+def test_the_keyword_index_lists_published_keywords_with_counts(client, django_assert_num_queries):
+    make_briefing(datetime.date(2026, 5, 18), keywords=["Safety", "Agents"])
+    make_briefing(datetime.date(2026, 5, 19), keywords=["Safety"])
+    make_briefing(datetime.date(2026, 5, 20), keywords=["Hidden"], status=Briefing.Status.DRAFT)
+    current_generation()
+
+    with django_assert_num_queries(1):
+        body = client.get("/en/keywords/").content.decode()
+
+    assert re.findall(
+        r'<li><a href="([^"]+)">([^<]+)</a> <span class="keyword-index__count">([^<]+)</span>', body
+    ) == [
+        ("/en/keywords/agents/", "Agents", "1 issue"),
+        ("/en/keywords/safety/", "Safety", "2 issues"),
+    ]
+
+
+def test_previous_and_next_show_the_neighbours_themes(client):
+    make_briefing(datetime.date(2026, 5, 18))
+    make_briefing(datetime.date(2026, 5, 19))
+    make_briefing(datetime.date(2026, 5, 20), theme_en="")
+
+    body = client.get("/en/2026/05/19/").content.decode()
+
+    assert re.findall(r'rel="(prev|next)".*?</a>', body) == ["prev", "next"]
+    assert '<span class="issue-nav__theme">Theme 05/18</span>' in body
+    assert "Theme 05/20" not in body

@@ -277,7 +277,8 @@ def test_reader_switches_language_reads_side_by_side_searches_and_follows_the_fe
     channel = ET.fromstring(response.body()).find("channel")
     assert channel.findtext("title") == "Daily Briefing"
     (item,) = channel.findall("item")
-    assert item.findtext("title") == "Tuesday, May 19, 2026 · 安全とアクセスコライド"
+    # The theme is not in English yet: the English feed's title is the date alone.
+    assert item.findtext("title") == "Tuesday, May 19, 2026"
     assert item.findtext("link") == f"{live_server.url}/en/2026/05/19/"
 
 

@@ -26,12 +26,14 @@ def test_the_sitemap_lists_published_pages_in_both_languages_with_alternates(cli
         "http://127.0.0.1:8000/en/",
         "http://127.0.0.1:8000/ja/archive/",
         "http://127.0.0.1:8000/en/archive/",
+        "http://127.0.0.1:8000/ja/keywords/",
+        "http://127.0.0.1:8000/en/keywords/",
         "http://127.0.0.1:8000/ja/2026/05/19/",
         "http://127.0.0.1:8000/en/2026/05/19/",
         "http://127.0.0.1:8000/ja/keywords/safety/",
         "http://127.0.0.1:8000/en/keywords/safety/",
     ]
-    issue = urls[5]
+    issue = urls[7]
     alternates = {link.get("hreflang"): link.get("href") for link in issue.findall(f"{XHTML}link")}
     assert alternates == {
         "ja": "http://127.0.0.1:8000/ja/2026/05/19/",

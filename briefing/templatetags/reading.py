@@ -1,6 +1,7 @@
 """Template tags of the reading site. Everything editors write is escaped here."""
 
 import json
+import re
 from urllib.parse import urlsplit
 
 from django import template
@@ -71,6 +72,23 @@ def fallback_language(objects, field):
     return ""
 
 
+# The end of a sentence: a Japanese full stop, or ".!?" before a space.
+_SENTENCE_END = re.compile(r"(?<=[。！？])|(?<=[.!?])\s")
+
+
+@register.simple_tag
+def first_sentence(obj, field):
+    """The first sentence of a field (reader's language, else the other in its `lang`), for the
+    compact cards of the archive: a whole TL;DR on every card made a month a wall of text."""
+    value = localized(obj, field)
+    if not value:
+        return ""
+    first = _SENTENCE_END.split(value.text.strip(), maxsplit=1)[0].strip()
+    if value.is_fallback:
+        return format_html('<span lang="{}">{}</span>', value.lang, first)
+    return first
+
+
 @register.simple_tag
 def plain(obj, field):
     """The field as plain text in the page's language only (for <title>, meta tags): metadata
@@ -139,6 +157,12 @@ def absolute_x_default(context):
     (the same x-default as the sitemap's)."""
     code = settings.LANGUAGE_CODE
     return settings.SITE_URL + page_in(context, code).replace(f"/{code}/", "/", 1)
+
+
+@register.simple_tag
+def absolute_url(name):
+    """A named URL (in the active language) as a full address, to paste into another program."""
+    return settings.SITE_URL + reverse(name)
 
 
 @register.simple_tag
