@@ -20,10 +20,7 @@ from django.utils.text import capfirst
 from django.utils.timezone import localtime
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from modeltranslation.admin import (
-    TabbedTranslationAdmin,
-    TranslationTabularInline,
-)
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from reversion.models import Version
 from reversion_compare.admin import CompareVersionAdmin
 
@@ -43,7 +40,13 @@ from editorial.forms import (
     ScheduleForm,
     time_zone_label,
 )
-from editorial.inlines import IssueAdminBase, PartInline, mark_languages, page_forms
+from editorial.inlines import (
+    IssueAdminBase,
+    PartInline,
+    SideBySideMixin,
+    mark_languages,
+    page_forms,
+)
 from editorial.permissions import can_edit_structure, can_publish, locked_fields
 from editorial.translation import completeness as stored_completeness
 
@@ -632,7 +635,8 @@ class DeepDiveAdmin(
     IssueHistoryMixin,
     LockedFieldsMixin,
     CompareVersionAdmin,
-    TabbedTranslationAdmin,
+    SideBySideMixin,
+    TranslationAdmin,
 ):
     """A deep dive with its key takeaways, reached from its briefing's page."""
 
@@ -687,6 +691,6 @@ class DeepDiveAdmin(
 
 
 @admin.register(Keyword)
-class KeywordAdmin(LockedFieldsMixin, CompareVersionAdmin, TabbedTranslationAdmin):
+class KeywordAdmin(LockedFieldsMixin, CompareVersionAdmin, SideBySideMixin, TranslationAdmin):
     list_display = ("slug", *(f"name_{code}" for code in LANGUAGE_CODES))
     search_fields = ("slug", *(f"name_{code}" for code in LANGUAGE_CODES))
