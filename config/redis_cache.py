@@ -80,17 +80,20 @@ class GuardedConnection(Connection):
             breaker.trip(exc)
             raise
 
+    # On an open connection only a timeout opens the breaker: a connection closed under us
+    # (Redis restarted, an idle connection dropped) is retried by redis-py on a new one, whose
+    # connect() reports a Redis that is really gone.
     def send_packed_command(self, *args, **kwargs):
         try:
             return super().send_packed_command(*args, **kwargs)
-        except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
+        except RedisTimeoutError as exc:
             breaker.trip(exc)
             raise
 
     def read_response(self, *args, **kwargs):
         try:
             response = super().read_response(*args, **kwargs)
-        except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
+        except RedisTimeoutError as exc:
             breaker.trip(exc)
             raise
         breaker.succeeded()
