@@ -70,6 +70,15 @@ class CacheBreaker:
 breaker = CacheBreaker()
 
 
+def _unreachable(error: Exception) -> bool:
+    """Redis is not there (refused, unreachable) or does not answer (timeout); not a connection
+    closed during the handshake, which redis-py retries."""
+    if isinstance(error, RedisTimeoutError | TimeoutError):
+        return True
+    text = str(error).lower()
+    return "refused" in text or "unreachable" in text or "error 111" in text or "timed out" in text
+
+
 class GuardedConnection(Connection):
     """A redis-py connection that tells the breaker about failures and successes."""
 
@@ -77,7 +86,8 @@ class GuardedConnection(Connection):
         try:
             return super().connect(*args, **kwargs)
         except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
-            breaker.trip(exc)
+            if _unreachable(exc):
+                breaker.trip(exc)
             raise
 
     # On an open connection only a timeout opens the breaker: a connection closed under us
