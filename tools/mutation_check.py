@@ -467,7 +467,11 @@ MUTATIONS = [
     m(
         "restore: not all or nothing",
         "tests/test_backup_archive.py",
-        (ARCHIVE, "@transaction.atomic\ndef restore_archive(", "def restore_archive("),
+        (
+            ARCHIVE,
+            "    with transaction.atomic():\n        if Briefing",
+            "    if True:\n        if Briefing",
+        ),
     ),
     m(
         "restore: into a database that already has briefings",

@@ -9,8 +9,9 @@ from editorial.interchange.archive import write_archive
 
 class Command(BaseCommand):
     help = (
-        "Back up every briefing (all languages, workflow state) as JSON Lines, one briefing "
-        "per line; restore with import_archive."
+        "Back up every briefing (all languages, workflow state), the keywords attached to no "
+        "issue and the email edition's subscribers as JSON Lines, between a header and a "
+        "checksummed trailer; restore with import_archive."
     )
 
     def add_arguments(self, parser):

@@ -7,8 +7,8 @@ from editorial.interchange.archive import ArchiveError, restore_archive
 
 class Command(BaseCommand):
     help = (
-        "Restore an archive written by export_archive into an empty database. Everything "
-        "or nothing: one bad line and nothing is restored."
+        "Restore an archive written by export_archive into an empty database. The whole "
+        "file is checked first; one bad line, or a truncated file, and nothing is restored."
     )
 
     def add_arguments(self, parser):
@@ -18,9 +18,12 @@ class Command(BaseCommand):
     def handle(self, *args, file, **options):
         try:
             with file.open("rb") as lines:
-                count = restore_archive(lines)
+                count = restore_archive(lines, warn=self._warn)
         except OSError as exc:
             raise CommandError(f"Cannot read {file}: {exc.strerror}") from None
         except ArchiveError as exc:
             raise CommandError(f"{file}, {str(exc).rstrip('.')}. Nothing was restored.") from None
         self.stdout.write(f"Restored {count} briefings from {file}.")
+
+    def _warn(self, message: str) -> None:
+        self.stderr.write(f"Warning: {message}.")
