@@ -96,3 +96,30 @@ class ReviewRequest(models.Model):
 
     def __str__(self):
         return f"{self.briefing} · {self.get_outcome_display()}"
+
+
+class PendingKeywordName(models.Model):
+    """A keyword name written while working on an issue that is not public, for a keyword a
+    public issue already shows: keywords are shared, so writing it at once would publish
+    the draft's text. It replaces the name when that issue is published (editorial.keywords);
+    the keyword admin changes names at once, on purpose. Internal: never shown as such."""
+
+    briefing = models.ForeignKey(
+        "briefing.Briefing", on_delete=models.CASCADE, related_name="pending_keyword_names"
+    )
+    keyword = models.ForeignKey(
+        "briefing.Keyword", on_delete=models.CASCADE, related_name="pending_names"
+    )
+    language = models.CharField(max_length=10)
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["briefing", "keyword", "language"],
+                name="pending_keyword_name_unique_per_issue_language",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.keyword_id}.name_{self.language} for {self.briefing_id}: {self.name}"

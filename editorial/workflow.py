@@ -15,6 +15,7 @@ from briefing.content import LANGUAGE_CODES, TRANSLATED_FIELDS, describe, transl
 from briefing.models import Briefing, DeepDive, ReadMore, Takeaway
 from briefing.serialization import briefing_to_dict
 from editorial import history, notifications
+from editorial import keywords as keyword_names
 from editorial.models import ReviewRequest
 
 
@@ -116,6 +117,8 @@ def publish(briefing: Briefing, user=None, at: datetime.datetime | None = None) 
     action, values = publication_action(briefing)
     with transaction.atomic():
         _save(briefing, user, action, **values)
+        # Names written for its keywords while it was a draft go public with it.
+        keyword_names.apply_pending_names(briefing)
         _close_review(briefing, user, ReviewRequest.Outcome.APPROVED)
     return briefing
 

@@ -16,6 +16,7 @@ from briefing import receivers as briefing_receivers
 from briefing.content import DEEP_DIVE, ISSUE, LANGUAGE_CODES, READ_MORE, TAKEAWAY, set_values
 from briefing.models import Briefing, DeepDive, Keyword, ReadMore, Takeaway
 from editorial import history, workflow
+from editorial import keywords as keyword_names
 from editorial.receivers import rows_written
 
 
@@ -183,7 +184,7 @@ def _save(data: dict, *, replace: bool) -> Briefing:
     if briefing_existed:
         briefing.read_more.exclude(pk__in=[item.pk for item in items]).delete()
 
-    keywords, new_keywords = _keywords(data["keywords"])
+    keywords, new_keywords = _keywords(data["keywords"], briefing)
     created += new_keywords
     if created:
         # A new issue's updated_at is its own save's: no edit form has it open yet.
@@ -211,8 +212,11 @@ def _check_unique(seen: set, position: int, label: str) -> None:
     seen.add(position)
 
 
-def _keywords(items: list[dict]) -> tuple[list[Keyword], list[Keyword]]:
-    """The issue's keywords, found by slug (one query) or made; and the new ones, inserted."""
+def _keywords(items: list[dict], briefing: Briefing) -> tuple[list[Keyword], list[Keyword]]:
+    """The issue's keywords, found by slug (one query) or made; and the new ones, inserted.
+
+    A new name for a keyword a public issue shows waits for this issue's publication when
+    this issue is not public (editorial.keywords)."""
     wanted = {}
     for item in items:
         names = item["name"]
@@ -223,6 +227,8 @@ def _keywords(items: list[dict]) -> tuple[list[Keyword], list[Keyword]]:
             raise ImportRefused(_("A keyword has no name."))
         wanted.setdefault(slug, names)
     existing = Keyword.objects.in_bulk(list(wanted), field_name="slug")
+    # This import's names replace the ones an earlier import of the issue left waiting.
+    briefing.pending_keyword_names.all().delete()
     keywords, new = [], []
     for slug, names in wanted.items():
         keyword = existing.get(slug) or Keyword(slug=slug)
@@ -230,8 +236,15 @@ def _keywords(items: list[dict]) -> tuple[list[Keyword], list[Keyword]]:
         # An import never erases a keyword name that another issue already translated.
         for code in LANGUAGE_CODES:
             if names.get(code) and getattr(keyword, f"name_{code}") != names[code]:
-                setattr(keyword, f"name_{code}", names[code])
-                changed = True
+                if keyword.pk is None:
+                    setattr(keyword, f"name_{code}", names[code])
+                    changed = True
+                    continue
+                _clean(
+                    Keyword(slug=slug, **{f"name_{code}": names[code]}),
+                    _("keyword “%(slug)s”") % {"slug": slug},
+                )
+                changed |= keyword_names.name_keyword(briefing, keyword, code, names[code])
         if changed:
             _clean(keyword, _("keyword “%(slug)s”") % {"slug": slug})
             if keyword.pk is None:

@@ -4,7 +4,9 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
+from briefing.models import Keyword
 from editorial import history
+from editorial import keywords as keyword_names
 from editorial.history import auto_now_fields
 
 from .checks import check
@@ -88,6 +90,10 @@ def save_translations(
                 continue
             new = normalize(cleaned[item.path])
             if new != item.texts[target]:
+                if isinstance(item.obj, Keyword) and not keyword_names.name_keyword(
+                    briefing, item.obj, target, new
+                ):
+                    continue  # a keyword a public issue shows: named when this issue is published
                 setattr(item.obj, f"{item.field}_{target}", new)
                 dirty.setdefault((type(item.obj), item.obj.pk), (item.obj, set()))[1].add(
                     f"{item.field}_{target}"

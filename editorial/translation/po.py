@@ -12,9 +12,10 @@ import polib
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from briefing.models import Briefing
+from briefing.models import Briefing, Keyword
 from briefing.serialization import LANGUAGE_CODES
 from editorial import history
+from editorial import keywords as keyword_names
 from editorial.history import auto_now_fields
 from editorial.interchange.importing import ImportRefused, parse_date
 
@@ -157,6 +158,10 @@ def import_po(po: polib.POFile, *, user=None) -> ImportReport:
                 )
                 continue
             if translation != item.texts[target]:
+                if isinstance(item.obj, Keyword) and not keyword_names.name_keyword(
+                    briefing, item.obj, target, translation
+                ):
+                    continue  # a keyword a public issue shows: named when this issue is published
                 setattr(item.obj, f"{item.field}_{target}", translation)
                 dirty.setdefault((type(item.obj), item.obj.pk), (item.obj, set()))[1].add(
                     f"{item.field}_{target}"
