@@ -184,6 +184,9 @@ def _save(data: dict, *, replace: bool) -> Briefing:
     if briefing_existed:
         briefing.read_more.exclude(pk__in=[item.pk for item in items]).delete()
 
+    if briefing_existed:
+        # This import's names replace the ones an earlier import of the issue left waiting.
+        briefing.pending_keyword_names.all().delete()
     keywords, new_keywords = _keywords(data["keywords"], briefing)
     created += new_keywords
     if created:
@@ -227,8 +230,6 @@ def _keywords(items: list[dict], briefing: Briefing) -> tuple[list[Keyword], lis
             raise ImportRefused(_("A keyword has no name."))
         wanted.setdefault(slug, names)
     existing = Keyword.objects.in_bulk(list(wanted), field_name="slug")
-    # This import's names replace the ones an earlier import of the issue left waiting.
-    briefing.pending_keyword_names.all().delete()
     keywords, new = [], []
     for slug, names in wanted.items():
         keyword = existing.get(slug) or Keyword(slug=slug)
