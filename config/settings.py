@@ -369,17 +369,18 @@ CONTENT_SECURITY_POLICY = {
 # Repeated failed logins (the admin's login form) lock that username from that address
 # for a while; every instance sees the same attempts because they are kept in the database.
 AXES_FAILURE_LIMIT = envint("DJANGO_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+# And an address that fails this often, whatever the usernames, is locked out altogether.
+LOGIN_ADDRESS_FAILURE_LIMIT = envint("DJANGO_LOGIN_ADDRESS_FAILURE_LIMIT", 20, minimum=1)
 AXES_COOLOFF_TIME = datetime.timedelta(
     minutes=envint("DJANGO_LOGIN_COOLOFF_MINUTES", 15, minimum=1)
 )
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "config.security.login_locked_out"
-# Behind N trusted proxies, the client address is the Nth from the right in X-Forwarded-For.
-AXES_IPWARE_PROXY_COUNT = envint("DJANGO_TRUSTED_PROXY_COUNT", 0, minimum=0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
-)
+# The proxies in front of gunicorn that append to X-Forwarded-For (0: none, the header is
+# ignored). The client's address is the one the outermost of them saw (config/security.py).
+TRUSTED_PROXY_COUNT = envint("DJANGO_TRUSTED_PROXY_COUNT", 0, minimum=0)
+AXES_CLIENT_IP_CALLABLE = "config.security.client_address"
 
 # Pasted text and form fields (the plain text runs to tens of kilobytes) and,
 # separately, whole request bodies including uploaded files. Larger requests get the 413

@@ -7,6 +7,7 @@ from django.urls import include, path, re_path
 from briefing import api, views
 from briefing.cache import cached_page
 from briefing.sitemaps import SITEMAPS
+from editorial import accounts
 from newsletter.urls import unprefixed_urlpatterns as newsletter_urlpatterns
 
 # /healthz and /readyz are answered by config.health.HealthCheckMiddleware, before any URL.
@@ -31,6 +32,8 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     # Before the admin, whose catch-all would otherwise answer these URLs.
     path("admin/translations/", include("editorial.translation.urls")),
+    # Password reset for staff (editorial/accounts.py).
+    path("", include(accounts.urlpatterns)),
     path("admin/", admin.site.urls),
     path("editorial/", include("editorial.urls")),
     path("subscribe/", include("newsletter.urls")),

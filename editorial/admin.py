@@ -31,7 +31,7 @@ from reversion_compare.admin import CompareVersionAdmin
 from briefing.content import DEEP_DIVE, ISSUE, LANGUAGE_CODES, READ_MORE, TAKEAWAY
 from briefing.models import Briefing, DeepDive, Keyword, ReadMore, Takeaway
 from briefing.serialization import briefing_to_dict, completeness
-from editorial import history, workflow, workflow_views
+from editorial import accounts, history, workflow, workflow_views  # noqa: F401 (accounts)
 from editorial.forms import (
     BriefingAdminForm,
     DeepDiveAdminForm,

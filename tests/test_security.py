@@ -1,12 +1,13 @@
 """Security headers, cookies, login throttling and size limits, as a browser meets them."""
 
+import re
 from html.parser import HTMLParser
 
 import pytest
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from tests.factories import make_briefing
@@ -212,6 +213,73 @@ def test_a_lockout_is_per_username_so_others_can_still_log_in(client, editor):
     assert log_in(client, "en", "battery staple", username="other").status_code == 302
 
 
+def log_in_from(client, password, *, username="editor", peer, forwarded=None):
+    headers = {"REMOTE_ADDR": peer}
+    if forwarded is not None:
+        headers["HTTP_X_FORWARDED_FOR"] = forwarded
+    return client.post(
+        "/en/admin/login/",
+        {"username": username, "password": password, "next": "/en/admin/"},
+        **headers,
+    )
+
+
+PROXY = "10.0.0.2"  # the trusted proxy in front of gunicorn: every request comes from it
+
+
+def test_behind_a_proxy_rotating_the_forwarded_addresses_does_not_dodge_the_lockout(
+    client, editor, settings
+):
+    settings.TRUSTED_PROXY_COUNT = 1
+    # The client writes the left part; the proxy appends the address it saw (203.0.113.7).
+    for n in range(5):
+        log_in_from(client, "wrong", peer=PROXY, forwarded=f"192.0.2.{n}, 203.0.113.7")
+
+    attempt = log_in_from(client, "correct horse", peer=PROXY, forwarded="192.0.2.99, 203.0.113.7")
+
+    assert attempt.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+def test_behind_a_proxy_a_forged_address_cannot_lock_out_its_owner(client, editor, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    for _attempt in range(5):  # the attacker (203.0.113.7) claims to be the editor (192.0.2.50)
+        log_in_from(client, "wrong", peer=PROXY, forwarded="192.0.2.50, 203.0.113.7")
+
+    owner = log_in_from(Client(), "correct horse", peer=PROXY, forwarded="192.0.2.50")
+
+    assert owner.status_code == 302
+
+
+def test_without_a_proxy_the_forwarded_header_is_ignored_both_ways(client, editor, settings):
+    settings.TRUSTED_PROXY_COUNT = 0
+    # Rotating the header does not dodge the lockout of the real address…
+    for n in range(5):
+        log_in_from(client, "wrong", peer="203.0.113.7", forwarded=f"192.0.2.{n}")
+    dodge = log_in_from(client, "correct horse", peer="203.0.113.7", forwarded="192.0.2.99")
+    # …and naming the editor's address does not lock the editor out.
+    owner = log_in_from(Client(), "correct horse", peer="192.0.2.50")
+
+    assert dodge.status_code == 429
+    assert owner.status_code == 302
+
+
+def test_an_address_trying_many_usernames_is_locked_out_altogether(client, editor, settings):
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 6
+    for n in range(6):  # below the per-username limit for each of them
+        log_in_from(client, "wrong", username=f"guess{n % 3}", peer="203.0.113.7")
+
+    locked = log_in_from(client, "correct horse", peer="203.0.113.7")
+    elsewhere = log_in_from(Client(), "correct horse", peer="192.0.2.50")
+
+    assert locked.status_code == 429
+    assert (
+        "After 6 failed attempts from your address, logging in from it is blocked for 15 minutes."
+        in locked.content.decode()
+    )
+    assert elsewhere.status_code == 302
+
+
 # --- Size limits --------------------------------------------------------------------------
 
 
@@ -246,3 +314,81 @@ def test_a_request_under_the_limits_is_served(client, settings, editor):
     )
 
     assert response.status_code == 302
+
+
+def test_an_administrator_unlocks_a_locked_out_editor(client, editor):
+    for _attempt in range(5):
+        log_in_from(client, "wrong", peer="192.0.2.50")
+    assert log_in_from(client, "correct horse", peer="192.0.2.50").status_code == 429
+    administrator = get_user_model().objects.create_superuser("chief", password="pw")
+    chief = Client()
+    chief.force_login(administrator)
+
+    response = chief.post(
+        "/en/admin/auth/user/",
+        {"action": "unlock_login", "_selected_action": [editor.pk]},
+        follow=True,
+    )
+
+    assert [str(m) for m in response.context["messages"]] == [
+        "Login unlocked for editor: 1 failed-login record forgotten."
+    ]
+    assert log_in_from(client, "correct horse", peer="192.0.2.50").status_code == 302
+
+
+def test_an_editor_cannot_unlock_logins(editor):
+    from editorial.roles import EDITORS
+    from tests.factories import make_user
+
+    colleague = Client()
+    colleague.force_login(make_user("erika", role=EDITORS))
+
+    response = colleague.post(
+        "/en/admin/auth/user/", {"action": "unlock_login", "_selected_action": [editor.pk]}
+    )
+
+    assert response.status_code == 403
+
+
+@pytest.fixture
+def smtp(settings):
+    from tests.smtp_server import SMTPServer
+
+    with SMTPServer() as server:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+        yield server
+
+
+def test_staff_reset_a_forgotten_password_by_email(client, editor, smtp, settings):
+    settings.SITE_URL = "https://briefing.example.com"
+    settings.ALLOWED_HOSTS = ["testserver", "mirror.example.net"]  # another name of the site
+    editor.email = "editor@example.com"
+    editor.save()
+    get_user_model().objects.create_user("reader", email="reader@example.com", password="x")
+
+    login_page = client.get("/en/admin/login/")
+    assert 'href="/en/admin/password_reset/"' in login_page.content.decode()
+    for address in ("editor@example.com", "reader@example.com"):  # not staff: no email
+        sent = client.post(
+            "/en/admin/password_reset/", {"email": address}, HTTP_HOST="mirror.example.net"
+        )
+        assert (sent.status_code, sent["Location"]) == (302, "/en/admin/password_reset/done/")
+
+    [message] = smtp.received
+    assert message.recipients == ["editor@example.com"]
+    body = message.part("text/plain")
+    [link] = re.findall(r"https://briefing\.example\.com/en/admin/reset/\S+/", body)
+    assert "mirror.example.net" not in body
+    path = link.removeprefix("https://briefing.example.com")
+    form_page = client.get(path, follow=True)
+    new_password = "a new long passphrase"
+    done = client.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": new_password, "new_password2": new_password},
+    )
+    assert (done.status_code, done["Location"]) == (302, "/en/admin/reset/done/")
+    editor.refresh_from_db()
+    assert editor.check_password(new_password)
