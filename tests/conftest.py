@@ -1,10 +1,12 @@
 import os
 
 import pytest
+import time_machine
 from django.core.cache import caches
 from django.utils import translation
 
 from tests.cache_keys import delete_own_keys
+from tests.factories import NOW
 
 
 @pytest.fixture(autouse=True)
@@ -40,6 +42,15 @@ def _empty_cache(_cache_reachable):
     delete_own_keys(caches["default"])
     yield
     delete_own_keys(caches["default"])
+
+
+@pytest.fixture
+def frozen_clock():
+    """The clock stopped at NOW, for a test whose answer depends on the time: request it before
+    making any data, so that "scheduled", "due" and "saved after" mean the same on every day the
+    suite runs. `frozen_clock.move_to(...)` moves it."""
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
 
 
 @pytest.fixture(autouse=True)

@@ -7,6 +7,10 @@ from django.utils import timezone
 from briefing.models import Briefing, DeepDive, Keyword, ReadMore, Takeaway
 from editorial.management.commands.load_demo_issue import DEMO_ISSUE
 
+# The moment clock-dependent tests stand in (the `frozen_clock` fixture): the morning of the
+# default issue date, in Tokyo.
+NOW = datetime.datetime(2026, 5, 19, 9, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=9)))
+
 # The demo issue, the real issue the plain-text format was written from.
 SEED = DEMO_ISSUE
 

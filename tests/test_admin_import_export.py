@@ -112,6 +112,18 @@ def test_it_keeps_translators_out_of_the_import(client):
     assert Briefing.objects.count() == 0
 
 
+def test_it_keeps_users_without_staff_status_out_of_the_import(client):
+    client.force_login(make_user("erika", role=EDITORS, staff=False))
+
+    response = client.post(IMPORT_URL, {"text": SEED.read_text(), "save": "1"})
+
+    assert (response.status_code, response["Location"]) == (
+        302,
+        f"/en/admin/login/?next={IMPORT_URL}",
+    )
+    assert Briefing.objects.count() == 0
+
+
 def test_it_records_the_command_line_import_in_the_history():
     call_command("import_briefing", str(SEED), stdout=StringIO())
     [version] = Version.objects.get_for_object(Briefing.objects.get())

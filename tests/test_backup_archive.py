@@ -15,7 +15,8 @@ from editorial.models import TranslationState
 from editorial.translation.status import OUTDATED, briefing_status
 from tests.factories import make_briefing, run_command
 
-pytestmark = pytest.mark.django_db
+# The archive holds an issue scheduled after the frozen clock (tests.factories.NOW).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 
 
 def make_archive_contents():
@@ -30,7 +31,7 @@ def make_archive_contents():
     make_briefing(
         datetime.date(2026, 5, 20),
         status=Briefing.Status.PUBLISHED,
-        publish_at=datetime.datetime(2100, 1, 1, 6, 30, tzinfo=datetime.UTC),
+        publish_at=datetime.datetime(2026, 5, 20, 6, 30, tzinfo=datetime.UTC),
         keywords=["Safety"],
         read_more=0,
     )
@@ -78,7 +79,7 @@ def test_each_line_is_one_briefing_in_the_shared_shape_with_its_workflow_state(t
     scheduled = json.loads(lines[2])
     assert (scheduled["status"], scheduled["publish_at"]) == (
         "published",
-        "2100-01-01T06:30:00+00:00",
+        "2026-05-20T06:30:00+00:00",
     )
     assert json.loads(lines[1])["publish_at"] is None
     # Readable, not escaped, in an editor or with grep.
@@ -225,12 +226,18 @@ def test_a_line_that_is_not_utf8_is_named(tmp_path):
     assert table_counts() == [0, 0, 0, 0, 0]
 
 
-def test_blank_lines_are_skipped(tmp_path):
+def test_blank_lines_are_skipped_and_every_issue_is_restored(tmp_path):
     lines = good_lines()
     archive = tmp_path / "spaced.jsonl"
     archive.write_text("\n\n".join(lines) + "\n\n", encoding="utf-8")
 
-    assert run_command("import_archive", str(archive)) == f"Restored 4 briefings from {archive}.\n"
+    output = run_command("import_archive", str(archive))
+
+    assert output == f"Restored 4 briefings from {archive}.\n"
+    # The count is of issues really saved: the database holds exactly the archive again.
+    out = StringIO()
+    call_command("export_archive", "-", stdout=out)
+    assert out.getvalue().splitlines() == lines
 
 
 def test_a_missing_archive_is_a_clear_error(tmp_path):

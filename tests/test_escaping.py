@@ -6,8 +6,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from briefing.models import Keyword
-from tests.factories import make_briefing
+from briefing.models import Keyword, Takeaway
+from editorial.roles import EDITORS
+from tests.factories import make_briefing, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -100,3 +101,52 @@ def test_a_search_snippet_escapes_everything_but_its_mark(client, evil_issue):
     snippet = re.search(r'<p class="snippet" lang="en">(.*?)</p>', body, re.S).group(1)
     assert "<mark>alert</mark>" in snippet
     assert re.sub(r"</?mark>", "", snippet).count("<") == 0
+
+
+ESCAPED_EVIL = (
+    "&lt;/script&gt;&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&quot; "
+    "onmouseover=&quot;alert(&#x27;y&#x27;)&quot; &amp; &lt;b&gt;"
+)
+
+
+@pytest.fixture
+def evil_in_japanese_only(django_capture_on_commit_callbacks):
+    """Hostile text written in Japanese alone: the English page shows it as the fallback."""
+    with django_capture_on_commit_callbacks(execute=True):
+        return make_briefing(theme_ja=EVIL, theme_en="", lead_ja=EVIL, lead_en="")
+
+
+def test_text_shown_in_the_other_language_is_escaped_too(client, evil_in_japanese_only):
+    body = client.get("/en/2026/05/19/").content.decode()
+
+    assert "<script>alert" not in body
+    assert "<b>" not in body
+    # The theme (a line) and the lead (paragraphs), each in its fallback markup.
+    assert f'<span lang="ja">{ESCAPED_EVIL}</span>' in body
+    assert f'<div lang="ja"><p>{ESCAPED_EVIL}</p></div>' in body
+
+
+def test_a_search_for_markup_in_a_document_shows_it_escaped(client, evil_issue):
+    response = client.get("/en/search/", {"q": '<script>alert("x")'})
+
+    [result] = response.context["results"]
+    assert result["snippet"].html == (
+        "&lt;/script&gt;<mark>&lt;script&gt;alert(&quot;x&quot;)</mark>&lt;/script&gt;&quot; "
+        "onmouseover=&quot;alert(&#x27;y&#x27;)&quot; &amp; &lt;b&gt;"
+    )
+    body = response.content.decode()
+    assert f'<p class="snippet" lang="en">{result["snippet"].html}</p>' in body
+    assert "<script>alert" not in body
+
+
+def test_the_admin_shows_editor_text_escaped_in_its_own_markup(client, evil_in_japanese_only):
+    Takeaway.objects.filter(position=1).update(text_ja=EVIL)
+    client.force_login(make_user("erika", role=EDITORS))
+
+    listing = client.get("/en/admin/briefing/briefing/").content.decode()
+    issue = client.get(f"/en/admin/briefing/briefing/{evil_in_japanese_only.pk}/change/")
+
+    # The list shows a theme written only in Japanese as such; the issue lists its takeaways.
+    assert f'<span class="editorial-other-language">{ESCAPED_EVIL}</span>' in listing
+    assert f"<li>01 {ESCAPED_EVIL}</li>" in issue.content.decode()
+    assert "<script>alert" not in listing + issue.content.decode()

@@ -5,7 +5,7 @@ import pytest
 
 from briefing.cache import current_generation
 from briefing.models import Briefing
-from tests.factories import make_briefing
+from tests.factories import NOW, make_briefing
 
 pytestmark = pytest.mark.django_db
 
@@ -13,13 +13,11 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 @pytest.fixture
-def issues():
+def issues(frozen_clock):
     make_briefing(datetime.date(2026, 5, 18))
     make_briefing(datetime.date(2026, 5, 19), tldr_en="")
     make_briefing(datetime.date(2026, 5, 20), status=Briefing.Status.DRAFT)
-    make_briefing(
-        datetime.date(2026, 5, 21), publish_at=datetime.datetime(2100, 1, 1, tzinfo=datetime.UTC)
-    )
+    make_briefing(datetime.date(2026, 5, 21), publish_at=NOW + datetime.timedelta(days=2))
 
 
 def test_the_rss_feed_lists_published_issues_newest_first_in_its_language(client, issues):

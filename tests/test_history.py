@@ -1,5 +1,3 @@
-import datetime
-
 import pytest
 from django.urls import reverse
 from django.utils import translation
@@ -275,8 +273,33 @@ def test_it_lets_translators_read_history_but_not_restore(client):
     assert client.get(reverse("admin:briefing_briefing_recoverlist")).status_code == 403
 
 
-def test_it_names_the_last_person_to_save():
-    assert history.last_version(make_briefing(datetime.date(2026, 1, 1))) is None
+def test_it_lets_no_translator_recover_a_deleted_issue(client):
+    briefing = make_briefing()
+    client.force_login(make_user("erika", role=EDITORS))
+    save_unchanged_but(client, briefing, theme_en="Changed")
+    version = versions_of(briefing).get()
+    briefing.delete()
+    client.force_login(make_user("toru", role=TRANSLATORS))
+
+    url = reverse("admin:briefing_briefing_recover", args=[version.pk])
+    assert client.get(url).status_code == 403
+    assert client.post(url, version.field_dict | {"date": "2026-05-19"}).status_code == 403
+    assert Briefing.objects.count() == 0
+
+
+def test_it_names_the_last_person_to_save_the_issue_or_one_of_its_parts(client):
+    briefing = make_briefing()
+    # Made without the admin: nobody is known to have saved it.
+    assert history.last_version(briefing) is None
+    erika, kenji = make_user("erika", role=EDITORS), make_user("kenji", role=EDITORS)
+
+    client.force_login(erika)
+    save_unchanged_but(client, briefing, theme_en="Erika's theme")
+    assert history.last_version(briefing).revision.user == erika
+
+    client.force_login(kenji)
+    save_unchanged_but(client, briefing.deep_dives.get(), title_en="Kenji's title")
+    assert history.last_version(briefing).revision.user == kenji
 
 
 def newest_contents(briefing):

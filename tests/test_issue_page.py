@@ -5,7 +5,7 @@ import pytest
 from django.db import models
 
 from briefing.models import Briefing
-from tests.factories import make_briefing
+from tests.factories import NOW, make_briefing
 
 pytestmark = pytest.mark.django_db
 
@@ -41,10 +41,15 @@ def test_an_unpublished_issue_is_404(client, lang, status):
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
-def test_a_scheduled_issue_is_404_until_its_time(client, lang):
-    make_briefing(publish_at=datetime.datetime(2100, 1, 1, tzinfo=datetime.UTC))
+def test_a_scheduled_issue_is_404_until_its_time(client, lang, frozen_clock):
+    due = NOW + datetime.timedelta(hours=1)
+    make_briefing(publish_at=due)
 
     assert client.get(f"/{lang}/2026/05/19/").status_code == 404
+    frozen_clock.move_to(due - datetime.timedelta(seconds=1))
+    assert client.get(f"/{lang}/2026/05/19/").status_code == 404
+    frozen_clock.move_to(due)
+    assert client.get(f"/{lang}/2026/05/19/").status_code == 200
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
@@ -217,13 +222,11 @@ def test_keywords_link_to_their_pages_in_the_readers_language(client):
     )
 
 
-def test_previous_and_next_link_only_to_published_issues(client):
+def test_previous_and_next_link_only_to_published_issues(client, frozen_clock):
     make_briefing(datetime.date(2026, 5, 10))
     make_briefing(datetime.date(2026, 5, 18), status=Briefing.Status.DRAFT)
     make_briefing(datetime.date(2026, 5, 19))
-    make_briefing(
-        datetime.date(2026, 5, 20), publish_at=datetime.datetime(2100, 1, 1, tzinfo=datetime.UTC)
-    )
+    make_briefing(datetime.date(2026, 5, 20), publish_at=NOW + datetime.timedelta(days=1))
     make_briefing(datetime.date(2026, 5, 25))
 
     body = client.get("/en/2026/05/19/").content.decode()

@@ -2,23 +2,22 @@ import datetime
 
 import pytest
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from briefing.models import Briefing, DeepDive, Keyword, ReadMore, Takeaway
-from tests.factories import make_briefing
+from tests.factories import NOW, make_briefing
 
 pytestmark = pytest.mark.django_db
 
-NOW = timezone.now()
-PAST = NOW - datetime.timedelta(minutes=1)
-# A day ahead: collected at import, it must still be future when the test runs minutes later.
-FUTURE = NOW + datetime.timedelta(days=1)
+# Around the frozen clock (the `frozen_clock` fixture).
+PAST = NOW - datetime.timedelta(seconds=1)
+FUTURE = NOW + datetime.timedelta(seconds=1)
 
 
 @pytest.mark.parametrize(
     ("status", "publish_at", "is_public"),
     [
         (Briefing.Status.PUBLISHED, PAST, True),
+        (Briefing.Status.PUBLISHED, NOW, True),
         (Briefing.Status.PUBLISHED, FUTURE, False),
         (Briefing.Status.PUBLISHED, None, False),
         (Briefing.Status.DRAFT, PAST, False),
@@ -28,7 +27,9 @@ FUTURE = NOW + datetime.timedelta(days=1)
         (Briefing.Status.REVIEW, None, False),
     ],
 )
-def test_published_is_status_published_and_publish_at_passed(status, publish_at, is_public):
+def test_published_is_status_published_and_publish_at_passed(
+    frozen_clock, status, publish_at, is_public
+):
     briefing = Briefing.objects.create(date=datetime.date(2026, 5, 19), status=status)
     # Bypass the factory's default so that publish_at=None is really stored.
     Briefing.objects.filter(pk=briefing.pk).update(publish_at=publish_at)

@@ -12,7 +12,10 @@ from tests.factories import make_briefing
 
 pytestmark = pytest.mark.django_db
 
-FUTURE = datetime.datetime(2100, 1, 1, tzinfo=datetime.UTC)
+# The frozen time of these tests: after every issue date below, so that no publication or
+# modification time on a page can read like a hidden issue's date.
+MOMENT = datetime.datetime(2026, 6, 1, 9, 0, tzinfo=datetime.UTC)
+FUTURE = MOMENT + datetime.timedelta(days=1)
 HIDDEN = {
     # date: (status, publish_at, marker text present in every field of that issue)
     datetime.date(2026, 5, 18): (Briefing.Status.DRAFT, None, "hiddendraft"),
@@ -23,7 +26,8 @@ UNKNOWN_DATE = datetime.date(2026, 5, 22)
 
 
 @pytest.fixture
-def site(django_capture_on_commit_callbacks):
+def site(frozen_clock, django_capture_on_commit_callbacks):
+    frozen_clock.move_to(MOMENT)
     with django_capture_on_commit_callbacks(execute=True):
         make_briefing(datetime.date(2026, 5, 17), keywords=["Shared"], lead_en="visible issue")
         make_briefing(datetime.date(2026, 5, 19), keywords=["Shared"], lead_en="visible issue")

@@ -91,22 +91,54 @@ def test_non_staff_users_are_refused_and_cannot_post(client):
 
     assert client.get(EDITOR).status_code == 403
     assert client.post(EDITOR, {"lead": "Hacked."}).status_code == 403
+    po = SimpleUploadedFile("en.po", _po_filling_the_lead("Hacked."), "text/plain")
+    assert client.post(EDITOR + "po/upload/", {"file": po}).status_code == 403
     assert Briefing.objects.get().lead_en == "The lead."
 
 
-@pytest.mark.parametrize("role", [TRANSLATORS, EDITORS])
-def test_translators_and_editors_may_translate(client, role):
+def test_staff_without_a_role_may_neither_open_nor_post_the_translation_pages(client):
     make_briefing()
-    client.force_login(make_user("member", role=role))
+    Briefing.objects.update(lead_en="")
+    client.force_login(make_user("intern"))
+    po = SimpleUploadedFile("en.po", _po_filling_the_lead("Uploaded lead."), "text/plain")
 
-    assert client.get(EDITOR).status_code == 200
+    assert client.get("/ja/admin/translations/").status_code == 403
+    assert client.get(EDITOR).status_code == 403
+    assert client.get(EDITOR + "po/").status_code == 403
+    assert client.post(EDITOR, {"lead": "Posted lead."}).status_code == 403
+    assert client.post(EDITOR + "po/upload/", {"file": po}).status_code == 403
+    assert Briefing.objects.get().lead_en == ""
 
 
-def test_superusers_may_translate(client):
+def _po_filling_the_lead(translation) -> bytes:
+    from editorial.translation.po import export_po
+
+    po = export_po(Briefing.objects.get(), "en")
+    po.find("リード文。", msgctxt="2026-05-19/lead").msgstr = translation
+    return str(po).encode()
+
+
+@pytest.mark.parametrize(
+    "user",
+    [
+        pytest.param({"role": TRANSLATORS}, id="translator"),
+        pytest.param({"role": EDITORS}, id="editor"),
+        pytest.param({"superuser": True}, id="superuser"),
+    ],
+)
+def test_translators_editors_and_superusers_may_translate(client, user):
     make_briefing()
-    client.force_login(make_user("root", superuser=True))
+    Briefing.objects.update(lead_en="", tldr_en="")
+    client.force_login(make_user("member", **user))
+    data = form_data(client.get(EDITOR))
 
-    assert client.get(EDITOR).status_code == 200
+    response = client.post(EDITOR, data | {"lead": "Posted lead."})
+    assert (response.status_code, response["Location"]) == (302, EDITOR)
+    po = SimpleUploadedFile("en.po", _po_filling_the_lead("Uploaded lead."), "text/plain")
+    client.post(EDITOR + "po/upload/", {"file": po})
+
+    assert client.get(EDITOR + "po/").status_code == 200
+    assert Briefing.objects.values_list("lead_en", flat=True).get() == "Uploaded lead."
 
 
 def test_unknown_dates_and_languages_are_404(translator):
@@ -220,14 +252,28 @@ def test_mark_as_still_correct_makes_an_outdated_field_up_to_date(translator):
     assert Briefing.objects.get().lead_en == "The lead."
 
 
-def test_mark_as_still_correct_ignores_fields_that_are_not_outdated(translator):
-    briefing = make_briefing()
-    Briefing.objects.update(lead_en="")
-    data = form_data(translator.get(EDITOR))
+def test_mark_as_still_correct_applies_to_outdated_fields_only(translator):
+    # The English theme is the original (written first); the English lead is outdated; the
+    # English summary is missing.
+    briefing = make_briefing(theme_ja="", tldr_en="")
+    briefing.theme_ja = "日本語のテーマ"
+    briefing.lead_ja = "リード文（表記の修正）。"
+    briefing.save()
+    data = form_data(translator.get(EDITOR_EN))
 
-    translator.post(EDITOR, data | {"still_correct": ["lead", "deep_dives/9/title"]})
+    response = translator.post(
+        EDITOR_EN, data | {"still_correct": ["theme", "lead", "tldr"]}, follow=True
+    )
 
-    assert statuses(briefing)["lead"]["en"] == "missing"
+    assert [str(m) for m in response.context["messages"]] == [
+        "Saved: 0 fields changed, 1 marked still correct."
+    ]
+    assert statuses(briefing)["lead"]["en"] == UP_TO_DATE
+    assert statuses(briefing)["tldr"]["en"] == "missing"
+    # Still the original: a later change of its Japanese translation does not make it outdated.
+    briefing.theme_ja = "書き直したテーマ"
+    briefing.save()
+    assert statuses(briefing)["theme"] == {"ja": UP_TO_DATE, "en": UP_TO_DATE}
 
 
 def test_suggestions_and_warnings_are_shown_and_usable_without_javascript(translator):
@@ -314,3 +360,18 @@ def test_an_upload_for_another_direction_is_refused(translator):
 
     messages = [str(m) for m in response.context["messages"]]
     assert messages == ["This file is for 2026-05-19 into “ja”, not this page. Nothing was saved."]
+
+
+def test_an_upload_for_another_issue_is_refused(translator):
+    make_briefing()
+    make_briefing(datetime.date(2026, 5, 18))
+    Briefing.objects.update(lead_en="")
+    po = polib.pofile(translator.get("/ja/admin/translations/2026-05-18/en/po/").content.decode())
+    po.find("リード文。", msgctxt="2026-05-18/lead").msgstr = "Uploaded lead."
+    upload = SimpleUploadedFile("en.po", str(po).encode(), "text/plain")
+
+    response = translator.post(EDITOR_EN + "po/upload/", {"file": upload}, follow=True)
+
+    messages = [str(m) for m in response.context["messages"]]
+    assert messages == ["This file is for 2026-05-18 into “en”, not this page. Nothing was saved."]
+    assert list(Briefing.objects.values_list("lead_en", flat=True)) == ["", ""]

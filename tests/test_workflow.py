@@ -288,22 +288,51 @@ def test_it_offers_the_buttons_and_steps_that_fit_the_state(client, editor):
     assert [label for label, _url in response.context["workflow_steps"]] == ["Unpublish"]
 
 
-def test_it_refuses_a_translators_publish_button_and_saves_nothing(client):
-    briefing = draft()
+@pytest.mark.parametrize(
+    ("button", "status"),
+    [
+        # Each button on an issue it would move on if it were allowed.
+        ("_publish", Briefing.Status.DRAFT),
+        ("_submit_for_review", Briefing.Status.DRAFT),
+    ],
+)
+def test_it_refuses_a_translators_workflow_button_and_saves_nothing(client, button, status):
+    briefing = make_briefing(status=status)
     client.force_login(make_user("toru", role=TRANSLATORS))
     data = change_form_data(client.get(change_url(briefing)))
     assert client.get(change_url(briefing)).context["workflow_buttons"] == []
 
-    response = client.post(change_url(briefing), data | {"theme_en": "Edited", "_publish": "1"})
+    response = client.post(change_url(briefing), data | {"theme_en": "Edited", button: "1"})
 
     assert response.status_code == 403
-    assert client.post(step_url(briefing, "publish"), {"when": "now"}).status_code == 403
     briefing.refresh_from_db()
-    assert (briefing.theme_en, briefing.status) == ("Theme 05/19", Briefing.Status.DRAFT)
+    assert (briefing.theme_en, briefing.status) == ("Theme 05/19", status)
 
 
 def step_url(briefing, step):
     return reverse("admin:briefing_briefing_workflow", args=[briefing.pk, step])
+
+
+@pytest.mark.parametrize(
+    ("step", "status", "data"),
+    [
+        # Each step on an issue it would move on if it were allowed.
+        ("review", Briefing.Status.DRAFT, {"note": "Ready."}),
+        ("publish", Briefing.Status.REVIEW, {"when": "now"}),
+        ("return", Briefing.Status.REVIEW, {"reply": "Not yet."}),
+        ("unpublish", Briefing.Status.PUBLISHED, {}),
+    ],
+)
+def test_it_refuses_a_translators_workflow_step(client, step, status, data):
+    briefing = make_briefing(status=status)
+    before = (briefing.status, briefing.publish_at)
+    client.force_login(make_user("toru", role=TRANSLATORS))
+
+    assert client.get(step_url(briefing, step)).status_code == 403
+    assert client.post(step_url(briefing, step), data).status_code == 403
+
+    briefing.refresh_from_db()
+    assert (briefing.status, briefing.publish_at) == before
 
 
 def test_it_schedules_from_the_issue_page_in_the_named_time_zone(client, editor):
