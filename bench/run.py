@@ -7,7 +7,10 @@
 3. Measures every target with wrk, twice: a throughput pass at --connections (requests/s,
    p50, p99, ratio to the minimal-view baseline) and a latency pass at one connection
    (p50 and p99 without queueing: the time to serve one request).
-4. Prints a table and the targets' verdicts, and writes bench/results/latest.json.
+4. Times the editors' lists (translation queue, admin issue list) in-process on a 30-issue
+   database and on the archive (bench/lists.py): the archive's p50 must stay within 1.5× the
+   small one's, and under 50 ms.
+5. Prints a table and the targets' verdicts, and writes bench/results/latest.json.
 
 Cold issue pages: the cache is cleared before the run, and the cold targets walk through
 thousands of distinct issue URLs, each requested exactly once (bench/wrk.lua "once" mode),
@@ -18,6 +21,7 @@ import argparse
 import datetime
 import json
 import os
+import subprocess
 import sys
 import time
 import urllib.parse
@@ -144,6 +148,50 @@ def plan_targets(dates: list[datetime.date], baseline_size: int) -> list[dict]:
         target("baseline-django", [f"/bench/baseline/{baseline_size}/"]),
     ]
     return targets
+
+
+LIST_ISSUES = 30
+LIST_GROWTH = 1.5  # the archive's p50 at most this times the 30-issue one's
+LIST_P50_MS = 50
+
+
+def run_lists(env: dict) -> dict:
+    """bench/lists.py against one database: {page: {"p50_ms", "p90_ms", "queries"}}."""
+    output = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve().parent / "lists.py")],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    if output.returncode != 0:
+        raise SystemExit(f"bench/lists.py failed:\n{output.stdout}{output.stderr}")
+    return json.loads(output.stdout.strip().splitlines()[-1])
+
+
+def judge_lists(small: dict, large: dict) -> list[dict]:
+    checks = []
+    for page, result in large.items():
+        base = small.get(page, {})
+        if "p50_ms" not in result or "p50_ms" not in base:
+            value = f"HTTP {result.get('status') or base.get('status')}"
+            checks.append({"target": page, "goal": "-", "value": value, "verdict": "MISS"})
+            continue
+        growth = result["p50_ms"] / base["p50_ms"]
+        passes = growth <= LIST_GROWTH and result["p50_ms"] <= LIST_P50_MS
+        checks.append(
+            {
+                "target": page,
+                "goal": f"≤ {LIST_GROWTH}× at {LIST_ISSUES}, p50 ≤ {LIST_P50_MS} ms",
+                "value": (
+                    f"p50 {result['p50_ms']:.1f} ms ({growth:.2f}× {base['p50_ms']:.1f} ms), "
+                    f"{result['queries']} queries ({base['queries']} at {LIST_ISSUES})"
+                ),
+                "verdict": "PASS" if passes else "MISS",
+            }
+        )
+    return checks
 
 
 def summarize(data: dict) -> dict:
@@ -300,6 +348,11 @@ def main() -> int:
     log(f"Scratch database: {vendor} ({database_url.rsplit('/', 1)[-1]}), cache: {cache}")
     generation_s = prepare_database(env, args.days, end.isoformat(), args.seed)
     manage(env, "collectstatic", "--noinput", quiet=True)
+    small_env = server_env(scratch_database_url(f"bench{LIST_ISSUES}"))
+    prepare_database(small_env, LIST_ISSUES, end.isoformat(), args.seed)
+    log("Timing the editors' lists in-process (bench/lists.py)…")
+    lists = {"small": run_lists(small_env), "archive": run_lists(env)}
+    list_checks = judge_lists(lists["small"], lists["archive"])
     # Redis outlives gunicorn: empty it so that no page cached by an earlier run is served.
     # (The in-process cache starts empty with the new workers.)
     clear_cache(env)
@@ -319,7 +372,7 @@ def main() -> int:
     finally:
         server.stop()
 
-    checks = judge(results, generation_s)
+    checks = judge(results, generation_s) + list_checks
     print_table(results)
     log("")
     for check in checks:
@@ -342,6 +395,7 @@ def main() -> int:
         "generation_s": round(generation_s, 1),
         "issue_page_bytes": page_size,
         "results": results,
+        "lists": lists,
         "checks": checks,
         "total_s": round(time.monotonic() - started, 1),
     }

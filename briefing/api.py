@@ -33,6 +33,13 @@ def _links(briefing: Briefing) -> dict:
     }
 
 
+def _completeness(briefing: Briefing) -> dict[str, int | None]:
+    """Per language, the share (%) of the issue written and up to date; the same stored figure
+    the editors see (briefing.models.Completeness). Load with prefetch_related("completeness")."""
+    rows = {row.language: row.percent for row in briefing.completeness.all()}
+    return {code: rows.get(code) for code in LANGUAGE_CODES}
+
+
 def _in_language(code: str, kwargs: dict) -> str:
     with translation.override(code):
         return reverse("briefing:issue", kwargs=kwargs)
@@ -41,7 +48,10 @@ def _in_language(code: str, kwargs: dict) -> str:
 @require_safe
 @cached_page(query=("page",))
 def briefing_list(request):
-    paginator = Paginator(Briefing.objects.published().order_by("-date"), PAGE_SIZE)
+    paginator = Paginator(
+        Briefing.objects.published().prefetch_related("completeness").order_by("-date"),
+        PAGE_SIZE,
+    )
     try:
         page = paginator.page(request.GET.get("page") or 1)
     except InvalidPage:
@@ -60,6 +70,7 @@ def briefing_list(request):
                     "published_at": localtime(briefing.publish_at).isoformat(),
                     "theme": translations(briefing, "theme"),
                     "tldr": translations(briefing, "tldr"),
+                    "completeness": _completeness(briefing),
                     "links": _links(briefing),
                 }
                 for briefing in page.object_list
@@ -76,11 +87,18 @@ def briefing_detail(request, date):
         day = datetime.date.fromisoformat(date)
     except ValueError:
         return _not_found("No such date.")
-    briefing = Briefing.objects.published().with_contents().filter(date=day).first()
+    briefing = (
+        Briefing.objects.published()
+        .with_contents()
+        .prefetch_related("completeness")
+        .filter(date=day)
+        .first()
+    )
     if briefing is None:
         return _not_found("No published briefing on this date.")
     data = briefing_to_dict(briefing) | {
         "published_at": localtime(briefing.publish_at).isoformat(),
+        "completeness": _completeness(briefing),
         "links": _links(briefing),
     }
     return JsonResponse(data, json_dumps_params={"ensure_ascii": False})

@@ -270,3 +270,43 @@ class ContentGeneration(models.Model):
 
     def __str__(self):
         return str(self.number)
+
+
+class Completeness(models.Model):
+    """How much of an issue is written and up to date in one language: the one completeness
+    figure the admin list, the translation queue and editor, `translation_status`, the publish
+    confirmation and the API all show.
+
+    Derived data: editorial.translation.completeness computes it (from the texts and the
+    translation state) in the transaction of every write; the `resync` command rebuilds it.
+    """
+
+    briefing = models.ForeignKey(
+        Briefing, verbose_name=_("briefing"), related_name="completeness", on_delete=models.CASCADE
+    )
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    written = models.PositiveIntegerField(_("fields written"))  # in any language
+    missing = models.PositiveIntegerField(_("missing"))
+    outdated = models.PositiveIntegerField(_("outdated"))
+    percent = models.PositiveSmallIntegerField(_("written and up to date (%)"))
+
+    class Meta:
+        ordering = ["briefing", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["briefing", "language"], name="completeness_unique_per_language"
+            )
+        ]
+        indexes = [
+            # The translation queue: issues with work in a language.
+            models.Index(fields=["language", "missing", "outdated"], name="completeness_work"),
+        ]
+        verbose_name = _("completeness")
+        verbose_name_plural = _("completeness")
+
+    def __str__(self):
+        return f"{self.briefing_id} {self.language} {self.percent}%"
+
+    @property
+    def needs_work(self) -> bool:
+        return bool(self.missing or self.outdated)

@@ -3,55 +3,73 @@ and the search documents are kept in step with every content change (post_save, 
 Keyword's pre_delete and the keywords m2m). The editorial app's effects (translation state, the
 edit token) are in editorial/receivers.py.
 
-A change moves the content generation on in the database, in the change's own transaction, and
-removes the cache's copy of it twice: at once (so that the rest of the same request or transaction
-never sees an old page) and again after the commit (a reader who rendered between the first
-removal and the commit saw the old rows; the second one drops what they cached).
-Search documents are rebuilt after the commit, once per changed issue however many of its rows
-a transaction saved.
+Once per write, not per row: a write path (admin save, import, translator editor, PO import,
+restore) is one transaction with one django-reversion revision, and the effects run when the
+revision is saved (post_revision_commit, still inside the transaction) for every issue the write
+changed. A save outside any revision (the shell, a test's factory) has them at once.
+
+- The content generation moves on in the database, in the write's own transaction, and the
+  cache's copy of it is removed (briefing.cache.content_changed);
+- after the commit, the changed issues' search documents are rebuilt and the cache's copy of the
+  generation is removed again (a reader who rendered between the first removal and the commit
+  saw the old rows; the second one drops what they cached).
+
+Writes that send no signals (bulk_create, QuerySet.update(), raw SQL) call issues_changed()
+themselves, or are followed by `manage.py resync`.
 """
 
+import threading
+
+import reversion
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+from reversion.signals import post_revision_commit
 
 from . import cache
 from .models import Briefing, DeepDive, Keyword, ReadMore, Takeaway
 from .search import rebuild_search_documents
 
 
-class _AfterCommit:
-    """One on-commit callback per transaction, collecting the issues it changed."""
-
+class _Pending(threading.local):
     def __init__(self):
         self.briefing_ids = set()
-        self.done = False
-
-    def __call__(self):
-        self.done = True
-        rebuild_search_documents(self.briefing_ids)
-        cache.forget_generation()
 
 
-def _pending(connection):
-    # A callback still queued belongs to the current transaction (Django drops the callbacks of
-    # a rolled-back transaction), so it is safe to add to it.
-    for _savepoints, callback, _robust in connection.run_on_commit:
-        if isinstance(callback, _AfterCommit) and not callback.done:
-            return callback
-    return None
+_pending = _Pending()
+# Issues whose search documents wait for a commit. Shared by the on-commit callbacks of all
+# transactions: the first to run rebuilds them all, the others find nothing left to do (the
+# issues of a rolled-back transaction are rebuilt by the next commit, which changes nothing).
+_after_commit = _Pending()
 
 
-def changed(briefing_ids) -> None:
-    cache.content_changed()
-    connection = transaction.get_connection()
-    callback = _pending(connection) if connection.in_atomic_block else None
-    if callback is None:
-        callback = _AfterCommit()
-        callback.briefing_ids.update(briefing_ids)
-        # Outside a transaction this runs at once.
-        transaction.on_commit(callback)
+def issues_changed(briefing_ids) -> None:
+    """Effects of a change to these issues: at the end of the current revision (once however
+    many of their rows the write saved), or at once outside any revision."""
+    if reversion.is_active():
+        _pending.briefing_ids.update(briefing_ids)
     else:
-        callback.briefing_ids.update(briefing_ids)
+        _apply(set(briefing_ids))
+
+
+def flush_pending(**kwargs) -> None:
+    """The revision was saved (post_revision_commit, inside its transaction)."""
+    ids, _pending.briefing_ids = _pending.briefing_ids, set()
+    if ids:
+        _apply(ids)
+
+
+def _apply(briefing_ids: set) -> None:
+    cache.content_changed()
+    _after_commit.briefing_ids |= briefing_ids
+    # Outside a transaction this runs at once.
+    transaction.on_commit(_rebuild_after_commit)
+
+
+def _rebuild_after_commit() -> None:
+    ids, _after_commit.briefing_ids = _after_commit.briefing_ids, set()
+    if ids:
+        rebuild_search_documents(ids)
+        cache.forget_generation()
 
 
 def _briefing_ids(instance) -> list[int]:
@@ -70,19 +88,19 @@ def _briefing_ids(instance) -> list[int]:
 
 
 def on_content_saved_or_deleted(sender, instance, **kwargs):
-    changed(_briefing_ids(instance))
+    issues_changed(_briefing_ids(instance))
 
 
 def on_keywords_changed(sender, instance, action, reverse, pk_set, **kwargs):
     if action not in ("post_add", "post_remove", "post_clear", "pre_clear"):
         return
     if not reverse:
-        changed([instance.pk])
+        issues_changed([instance.pk])
     elif action == "pre_clear":
         # The issues of a keyword are only known before the clear.
-        changed(instance.briefings.values_list("pk", flat=True))
+        issues_changed(instance.briefings.values_list("pk", flat=True))
     else:
-        changed(pk_set or ())
+        issues_changed(pk_set or ())
 
 
 def connect():
@@ -98,3 +116,4 @@ def connect():
     m2m_changed.connect(
         on_keywords_changed, sender=Briefing.keywords.through, dispatch_uid="content-keywords"
     )
+    post_revision_commit.connect(flush_pending, dispatch_uid="content-revision-saved")

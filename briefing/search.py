@@ -51,19 +51,26 @@ def document_texts(briefing) -> dict[str, str]:
 
 def rebuild_search_documents(briefing_ids, *, briefing_model=Briefing, document_model=None):
     """Rewrite the search documents of the given issues (ids of deleted issues are ignored)."""
+    ids = set(briefing_ids)
+    if not ids:
+        return
     document_model = document_model or SearchDocument
-    briefings = briefing_model.objects.filter(pk__in=set(briefing_ids)).prefetch_related(
+    briefings = briefing_model.objects.filter(pk__in=ids).prefetch_related(
         "keywords", "deep_dives__takeaways", "read_more"
     )
+    documents = []
     for briefing in briefings:
         texts = document_texts(briefing)
-        document_model.objects.update_or_create(
-            briefing_id=briefing.pk,
-            defaults={
-                "body": normalise("\n".join(texts.values())),
+        documents.append(
+            document_model(
+                briefing_id=briefing.pk,
+                body=normalise("\n".join(texts.values())),
                 **{f"text_{code}": text for code, text in texts.items()},
-            },
+            )
         )
+    # A fixed number of queries however many issues: replaced, not updated one by one.
+    document_model.objects.filter(briefing_id__in=ids).delete()
+    document_model.objects.bulk_create(documents, batch_size=500)
 
 
 def query_words(query: str) -> list[str]:

@@ -123,7 +123,8 @@ def describe(comment: str) -> str:
 @contextlib.contextmanager
 def revision():
     """One transaction and one revision; end it with `record()`."""
-    with transaction.atomic(), reversion.create_revision():
+    # The revision needs no savepoint of its own inside this transaction.
+    with transaction.atomic(), reversion.create_revision(atomic=False):
         yield
 
 
@@ -137,7 +138,8 @@ def record(briefing: Briefing, user, action: str, actor: str = "", **values) -> 
         reversion.set_user(user)
     who = _user_name(user) or actor
     reversion.set_comment(json.dumps({"action": action, "user": who, **values}))
-    reversion.add_to_revision(Briefing.objects.get(pk=briefing.pk))
+    # Its parts prefetched: following them to serialise the whole issue makes no more queries.
+    reversion.add_to_revision(Briefing.objects.with_contents().get(pk=briefing.pk))
 
 
 def issue_versions(briefing_pk):

@@ -20,6 +20,7 @@ from briefing.models import Briefing
 from editorial import history, notifications, workflow
 from editorial.forms import PublishForm, ReturnForm, ReviewForm
 from editorial.permissions import can_edit_structure, can_publish
+from editorial.translation import completeness as stored_completeness
 from editorial.translation.status import MISSING, OUTDATED, STATUS_LABELS, briefing_status
 
 
@@ -108,6 +109,7 @@ def workflow_step(model_admin, request, object_id, step):
         "step": step,
         "review": workflow.open_review(briefing),
         "gaps": translation_gaps(briefing) if step == "publish" else None,
+        "completeness": stored_completeness.describe(briefing) if step == "publish" else None,
         "publishers": notifications.publishers() if step == "review" else None,
         "change_url": change_url,
         "media": model_admin.media + form.media if form is not None else model_admin.media,

@@ -33,6 +33,7 @@ def test_the_list_gives_published_issues_newest_first_with_links(client):
         "published_at": "2026-05-19T07:00:00+09:00",
         "theme": {"ja": "テーマ 05/19", "en": "Theme 05/19"},
         "tldr": {"ja": "要約です。", "en": "The summary."},
+        "completeness": {"ja": 100, "en": 100},
         "links": {
             "api": "http://127.0.0.1:8000/api/v1/briefings/2026-05-19/",
             "html": {
@@ -71,6 +72,7 @@ def test_the_detail_is_the_shared_json_shape(client):
     expected = briefing_to_dict(Briefing.objects.with_contents().get(pk=briefing.pk))
     assert data.pop("links")["api"] == "http://127.0.0.1:8000/api/v1/briefings/2026-05-19/"
     assert data.pop("published_at") == localtime(briefing.publish_at).isoformat()
+    assert data.pop("completeness") == {"ja": 100, "en": 100}
     assert data == expected
 
 
@@ -96,9 +98,9 @@ def test_the_api_runs_a_fixed_number_of_queries(client, django_assert_num_querie
         make_briefing(datetime.date(2026, 5, day), deep_dives=deep_dives, keywords=["A", "B"])
     current_generation()
 
-    # Count and page.
-    with django_assert_num_queries(2):
+    # Count, page and completeness.
+    with django_assert_num_queries(3):
         assert len(client.get("/api/v1/briefings/").json()["results"]) == 3
-    # The issue, keywords, deep dives, takeaways, read-more items.
-    with django_assert_num_queries(5):
+    # The issue, keywords, deep dives, takeaways, read-more items, completeness.
+    with django_assert_num_queries(6):
         assert len(client.get("/api/v1/briefings/2026-05-01/").json()["deep_dives"]) == deep_dives

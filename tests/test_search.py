@@ -186,9 +186,9 @@ def test_the_rebuild_command_catches_up_with_changes_that_bypass_signals(client)
     assert client.get("/en/search/", {"q": "bulk update"}).context["results"] == []
 
     output = io.StringIO()
-    call_command("rebuild_search_documents", stdout=output)
+    call_command("resync", stdout=output)
 
-    assert output.getvalue() == "Rebuilt the search documents of 1 issues.\n"
+    assert output.getvalue() == "Resynchronised 1 issues (1 translation-state records changed).\n"
     assert found_dates(client.get("/en/search/", {"q": "bulk update"})) == ["2026-05-19"]
 
 

@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterable
 from typing import IO
 
+import reversion
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 
@@ -175,8 +176,11 @@ def restore_archive(lines: Iterable[bytes]) -> int:
             updated_at = _timestamp(data, "updated_at")
             if data.get("publish_at") is not None:
                 _timestamp(data, "publish_at")
-            briefing = save_briefing_data(data, actor="manage.py import_archive")
-            restore_editorial_state(briefing, data)
+            # One revision for both: the derived data (completeness) is computed when
+            # it ends, from the restored translation state.
+            with reversion.create_revision():
+                briefing = save_briefing_data(data, actor="manage.py import_archive")
+                restore_editorial_state(briefing, data)
         except KeyError as exc:
             raise ArchiveError(f"{date}: {exc} is missing", line_number) from None
         except (ImportRefused, TypeError, ValueError) as exc:

@@ -12,9 +12,11 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from briefing import receivers as briefing_receivers
 from briefing.content import DEEP_DIVE, ISSUE, LANGUAGE_CODES, READ_MORE, TAKEAWAY, set_values
 from briefing.models import Briefing, DeepDive, Keyword, ReadMore, Takeaway
 from editorial import history, workflow
+from editorial.receivers import rows_written
 
 
 class ImportRefused(Exception):
@@ -106,6 +108,7 @@ def _save(data: dict, *, replace: bool) -> Briefing:
         raise BriefingExists(
             _("A briefing for %(date)s already exists.") % {"date": date.isoformat()}
         )
+    briefing_existed = briefing is not None
     if briefing is None:
         # A new issue takes the state its data names (an archive restores published issues
         # as they were; the text format always says draft).
@@ -122,15 +125,19 @@ def _save(data: dict, *, replace: bool) -> Briefing:
 
     # Replacing updates the parts in place, matched by number, and deletes the ones no longer
     # there: their rows keep their history and their translation records, so a translation
-    # whose source the new text changed shows as outdated.
-    deep_dives = {d.position: d for d in briefing.deep_dives.all()}
-    read_more = {r.position: r for r in briefing.read_more.all()}
-    takeaways = {}
-    for takeaway in Takeaway.objects.filter(deep_dive__briefing=briefing):
-        takeaways.setdefault(takeaway.deep_dive_id, {})[takeaway.position] = takeaway
+    # whose source the new text changed shows as outdated. New parts are inserted in bulk,
+    # which sends no signals: their effects are asked for below (rows_written), once.
+    if briefing_existed:
+        deep_dives = {d.position: d for d in briefing.deep_dives.all()}
+        read_more = {r.position: r for r in briefing.read_more.all()}
+        takeaways = {}
+        for takeaway in Takeaway.objects.filter(deep_dive__briefing=briefing):
+            takeaways.setdefault(takeaway.deep_dive_id, {})[takeaway.position] = takeaway
+    else:
+        deep_dives, read_more, takeaways = {}, {}, {}
 
     seen_positions = set()
-    kept_deep_dives, kept_takeaways = set(), set()
+    dives = []
     for item in data["deep_dives"]:
         position = item["position"]
         deep_dive = deep_dives.get(position) or DeepDive(briefing=briefing, position=position)
@@ -138,8 +145,11 @@ def _save(data: dict, *, replace: bool) -> Briefing:
         label = DEEP_DIVE.section(deep_dive.position)
         _check_unique(seen_positions, deep_dive.position, label)
         _clean(deep_dive, label, exclude=["briefing"])
-        deep_dive.save()
-        kept_deep_dives.add(deep_dive.pk)
+        dives.append((deep_dive, item, label))
+    created = _save_all([deep_dive for deep_dive, _item, _label in dives])
+
+    new_takeaways = []
+    for deep_dive, item, label in dives:
         existing_takeaways = takeaways.get(deep_dive.pk, {})
         takeaway_positions = set()
         for takeaway_data in item["takeaways"]:
@@ -150,13 +160,17 @@ def _save(data: dict, *, replace: bool) -> Briefing:
             takeaway_label = f"{label} · {TAKEAWAY.section(takeaway.position)}"
             _check_unique(takeaway_positions, takeaway.position, takeaway_label)
             _clean(takeaway, takeaway_label, exclude=["deep_dive"])
-            takeaway.save()
-            kept_takeaways.add(takeaway.pk)
-    # QuerySet.delete() still sends post_delete per object, which drops their translation records.
-    Takeaway.objects.filter(deep_dive__briefing=briefing).exclude(pk__in=kept_takeaways).delete()
-    briefing.deep_dives.exclude(pk__in=kept_deep_dives).delete()
+            new_takeaways.append(takeaway)
+    created += _save_all(new_takeaways)
+    if briefing_existed:
+        # QuerySet.delete() still sends post_delete per object, which drops their records.
+        kept_takeaways = [takeaway.pk for takeaway in new_takeaways]
+        Takeaway.objects.filter(deep_dive__briefing=briefing).exclude(
+            pk__in=kept_takeaways
+        ).delete()
+        briefing.deep_dives.exclude(pk__in=[deep_dive.pk for deep_dive, *_ in dives]).delete()
 
-    kept_read_more = set()
+    items = []
     for item in data["read_more"]:
         position = item["position"]
         read_more_item = read_more.get(position) or ReadMore(briefing=briefing, position=position)
@@ -164,12 +178,31 @@ def _save(data: dict, *, replace: bool) -> Briefing:
         label = READ_MORE.section(read_more_item.position)
         _check_unique(seen_positions, read_more_item.position, label)
         _clean(read_more_item, label, exclude=["briefing"])
-        read_more_item.save()
-        kept_read_more.add(read_more_item.pk)
-    briefing.read_more.exclude(pk__in=kept_read_more).delete()
+        items.append(read_more_item)
+    created += _save_all(items)
+    if briefing_existed:
+        briefing.read_more.exclude(pk__in=[item.pk for item in items]).delete()
 
-    briefing.keywords.set([_keyword(item) for item in data["keywords"]])
+    keywords, new_keywords = _keywords(data["keywords"])
+    created += new_keywords
+    if created:
+        # A new issue's updated_at is its own save's: no edit form has it open yet.
+        rows_written(created, [briefing.pk], touch=briefing_existed)
+        briefing_receivers.issues_changed([briefing.pk])
+    briefing.keywords.set(keywords)
     return briefing
+
+
+def _save_all(objects: list) -> list:
+    """Save changed rows that exist (with their signals) and insert new ones in one query;
+    returns the inserted ones."""
+    new = [obj for obj in objects if obj._state.adding]
+    for obj in objects:
+        if not obj._state.adding:
+            obj.save()
+    if new:
+        type(new[0]).objects.bulk_create(new)
+    return new
 
 
 def _check_unique(seen: set, position: int, label: str) -> None:
@@ -178,19 +211,34 @@ def _check_unique(seen: set, position: int, label: str) -> None:
     seen.add(position)
 
 
-def _keyword(item: dict) -> Keyword:
-    names = item["name"]
-    slug = item.get("slug") or slugify(names.get("en") or names.get("ja") or "", allow_unicode=True)
-    if not slug:
-        raise ImportRefused(_("A keyword has no name."))
-    keyword = Keyword.objects.filter(slug=slug).first() or Keyword(slug=slug)
-    changed = keyword.pk is None
-    # An import never erases a keyword name that another issue already translated.
-    for code in LANGUAGE_CODES:
-        if names.get(code) and getattr(keyword, f"name_{code}") != names[code]:
-            setattr(keyword, f"name_{code}", names[code])
-            changed = True
-    if changed:
-        _clean(keyword, _("keyword “%(slug)s”") % {"slug": slug})
-        keyword.save()
-    return keyword
+def _keywords(items: list[dict]) -> tuple[list[Keyword], list[Keyword]]:
+    """The issue's keywords, found by slug (one query) or made; and the new ones, inserted."""
+    wanted = {}
+    for item in items:
+        names = item["name"]
+        slug = item.get("slug") or slugify(
+            names.get("en") or names.get("ja") or "", allow_unicode=True
+        )
+        if not slug:
+            raise ImportRefused(_("A keyword has no name."))
+        wanted.setdefault(slug, names)
+    existing = Keyword.objects.in_bulk(list(wanted), field_name="slug")
+    keywords, new = [], []
+    for slug, names in wanted.items():
+        keyword = existing.get(slug) or Keyword(slug=slug)
+        changed = keyword.pk is None
+        # An import never erases a keyword name that another issue already translated.
+        for code in LANGUAGE_CODES:
+            if names.get(code) and getattr(keyword, f"name_{code}") != names[code]:
+                setattr(keyword, f"name_{code}", names[code])
+                changed = True
+        if changed:
+            _clean(keyword, _("keyword “%(slug)s”") % {"slug": slug})
+            if keyword.pk is None:
+                new.append(keyword)
+            else:
+                keyword.save()
+        keywords.append(keyword)
+    if new:
+        Keyword.objects.bulk_create(new)
+    return keywords, new

@@ -10,6 +10,7 @@ import hashlib
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import Q
 
 from briefing.content import LANGUAGE_CODES, TRANSLATED_FIELDS, walk
 from briefing.models import Briefing
@@ -37,6 +38,30 @@ def text_of(obj, field: str, code: str) -> str:
     return normalize(getattr(obj, f"{field}_{code}"))
 
 
+def states_for(objects) -> dict:
+    """{(model, object id, field, language): TranslationState} for the objects, in one query."""
+    ids_by_model = {}
+    for obj in objects:
+        ids_by_model.setdefault(type(obj), set()).add(obj.pk)
+    if not ids_by_model:
+        return {}
+    # Filtering on the content type's natural key (a join) rather than ContentType ids keeps the
+    # query count independent of the content-type cache.
+    condition = Q()
+    for model, ids in ids_by_model.items():
+        condition |= Q(
+            content_type__app_label=model._meta.app_label,
+            content_type__model=model._meta.model_name,
+            object_id__in=ids,
+        )
+    models_by_name = {model._meta.model_name: model for model in TRANSLATED_FIELDS}
+    states = {}
+    for state in TranslationState.objects.filter(condition).select_related("content_type"):
+        model = models_by_name[state.content_type.model]
+        states[(model, state.object_id, state.field, state.language)] = state
+    return states
+
+
 def sync_states(objects) -> int:
     """Record, for every language whose text changed since its last record, the other language's
     text at this moment. Objects may be of different models. Returns how many records changed."""
@@ -44,13 +69,7 @@ def sync_states(objects) -> int:
     if not objects:
         return 0
     content_types = ContentType.objects.get_for_models(*{type(obj) for obj in objects})
-    existing = {}
-    for model in {type(obj) for obj in objects}:
-        ids = [obj.pk for obj in objects if type(obj) is model]
-        for state in TranslationState.objects.filter(
-            content_type=content_types[model], object_id__in=ids
-        ):
-            existing[(model, state.object_id, state.field, state.language)] = state
+    existing = states_for(objects)
 
     upserts, stale = [], []
     for obj in objects:

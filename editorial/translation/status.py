@@ -7,17 +7,16 @@ list of them, in a fixed number of queries: the briefings with their contents
 
 from dataclasses import dataclass, field
 
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from briefing.content import LANGUAGE_CODES, PART_OF_MODEL, TRANSLATED_FIELDS, walk
+from briefing.content import LANGUAGE_CODES, PART_OF_MODEL, walk
 from briefing.models import Briefing
-from editorial.models import TranslationState
 
 from .state import (
     EMPTY_FINGERPRINT,
     fingerprint,
     other_language,
+    states_for,
     text_of,
 )
 
@@ -73,30 +72,6 @@ def field_status(texts: dict, state, code: str) -> str:
     return UP_TO_DATE if fingerprint(texts[other]) == state.source_hash else OUTDATED
 
 
-def states_for(objects) -> dict:
-    """{(model, object id, field, language): TranslationState} for the objects, in one query."""
-    ids_by_model = {}
-    for obj in objects:
-        ids_by_model.setdefault(type(obj), set()).add(obj.pk)
-    if not ids_by_model:
-        return {}
-    # Filtering on the content type's natural key (a join) rather than ContentType ids keeps the
-    # query count independent of the content-type cache.
-    condition = Q()
-    for model, ids in ids_by_model.items():
-        condition |= Q(
-            content_type__app_label=model._meta.app_label,
-            content_type__model=model._meta.model_name,
-            object_id__in=ids,
-        )
-    models_by_name = {model._meta.model_name: model for model in TRANSLATED_FIELDS}
-    states = {}
-    for state in TranslationState.objects.filter(condition).select_related("content_type"):
-        model = models_by_name[state.content_type.model]
-        states[(model, state.object_id, state.field, state.language)] = state
-    return states
-
-
 def _fields(briefing, states) -> list[TranslatedField]:
     result = []
     for node in walk(briefing):
@@ -149,20 +124,3 @@ def summarize(fields: list[TranslatedField]) -> dict:
             "completeness": round(100 * done / len(written)) if written else 100,
         }
     return summary
-
-
-def needs_translation(summary: dict, *, target: str | None = None, status: str | None = None):
-    """Does a summary show work for the given target language and status (None: any)?"""
-    targets = [target] if target else LANGUAGE_CODES
-    statuses = [status] if status else [MISSING, OUTDATED]
-    return any(summary[code][s] for code in targets for s in statuses)
-
-
-def translation_queue(*, target: str | None = None, status: str | None = None) -> list:
-    """Briefings with work for translators, newest first, each with `.translation_summary`."""
-    queue = []
-    for briefing in load_with_status(Briefing.objects.order_by("-date")):
-        briefing.translation_summary = summarize(briefing.translated_fields)
-        if needs_translation(briefing.translation_summary, target=target, status=status):
-            queue.append(briefing)
-    return queue

@@ -17,11 +17,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
-from briefing import cache as page_cache
 from briefing import search
 from briefing.models import Briefing, DeepDive, Keyword, ReadMore, SearchDocument, Takeaway
 from editorial.models import TranslationState
-from editorial.translation import state as translation_state
+from editorial.resync import resync
 
 BATCH_SIZE = 2000
 
@@ -456,37 +455,12 @@ class Command(BaseCommand):
 
 
 def _rebuild_derived_data(created: dict[str, list]) -> list[str]:
-    """bulk_create sends no signals: rebuild here, in bulk, what the project derives on save.
-
-    `created` holds the new objects by kind, with their primary keys. Returns lines to print.
-    """
-    # Search documents: the same rows as briefing.search.rebuild_search_documents() writes,
-    # built from the same functions, but inserted in batches rather than one by one.
-    briefing_ids = [briefing.pk for briefing in created["briefings"]]
-    documents = []
-    for start in range(0, len(briefing_ids), 500):
-        chunk = briefing_ids[start : start + 500]
-        for briefing in Briefing.objects.filter(pk__in=chunk).with_contents():
-            texts = search.document_texts(briefing)
-            documents.append(
-                SearchDocument(
-                    briefing_id=briefing.pk,
-                    body=search.normalise("\n".join(texts.values())),
-                    **{f"text_{code}": text for code, text in texts.items()},
-                )
-            )
-    SearchDocument.objects.bulk_create(documents, batch_size=BATCH_SIZE)
-
-    # Translation status: the records the post_save receivers would have written, through the
-    # same function, a few thousand objects at a time.
-    objects = [obj for kind in created.values() for obj in kind]
-    states = 0
-    for start in range(0, len(objects), 5000):
-        states += translation_state.sync_states(objects[start : start + 5000])
-
-    # Pages cached before this run must not be served: a new content generation, after commit.
-    transaction.on_commit(page_cache.content_changed)
+    """bulk_create sends no signals: rebuild what the project derives on save (translation
+    state, completeness, search documents, a new page-cache generation) with `resync`, the
+    same code the `resync` command runs. Returns lines to print."""
+    counts = resync([briefing.pk for briefing in created["briefings"]])
     return [
-        f"Built {len(documents)} search documents and {states} translation-status records; "
+        f"Resynchronised {counts['issues']} issues: translation state "
+        f"({counts['translation_states']} records), completeness and search documents; "
         "started a new page-cache generation."
     ]

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError, no_translatio
 
 from briefing.models import Briefing
 from editorial.interchange.importing import ImportRefused, parse_date
-from editorial.translation.status import load_with_status, summarize
+from editorial.translation.completeness import as_summary, with_completeness
 
 
 class Command(BaseCommand):
@@ -33,8 +33,8 @@ class Command(BaseCommand):
             if not queryset.exists():
                 raise CommandError(f"No briefing for {date}.")
         rows = [
-            {"date": b.date.isoformat(), "languages": summarize(b.translated_fields)}
-            for b in load_with_status(queryset)
+            {"date": b.date.isoformat(), "languages": as_summary(b)}
+            for b in with_completeness(queryset.order_by("-date")).iterator(chunk_size=500)
         ]
         if as_json:
             self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2))
