@@ -2,7 +2,7 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 MANAGE := $(PYTHON) manage.py
 
-.PHONY: run test lint install messages bench loadtest
+.PHONY: run test lint install messages bench bench-email loadtest
 
 # Re-installs only when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -35,6 +35,11 @@ messages: install
 # gunicorn and measures it with wrk. See docs/performance.md.
 bench: install
 	$(PYTHON) bench/run.py
+
+# A benchmark, not a test: the email edition to 10,000 subscribers against a local SMTP sink,
+# compared with the same run's ceiling (plain smtplib). See docs/performance.md.
+bench-email: install
+	$(PYTHON) bench/email_edition.py
 
 # Mixed traffic for 60 s, then PostgreSQL stopped and started under traffic. PASS/FAIL per check.
 loadtest: install

@@ -50,9 +50,16 @@ def ensure_wrk() -> str:
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
+    """A free loopback port; within FAULT_TEST_PORTS (e.g. 8300-8399) when set."""
+    low, _sep, high = os.environ.get("FAULT_TEST_PORTS", "").partition("-")
+    for port in range(int(low), int(high) + 1) if high else [0]:
+        with socket.socket() as sock:
+            try:
+                sock.bind((HOST, port))
+            except OSError:
+                continue
+            return sock.getsockname()[1]
+    raise SystemExit("no free port in FAULT_TEST_PORTS")
 
 
 def scratch_database_url(suffix: str) -> str:

@@ -12,6 +12,13 @@ stopped mid-run. Checks: cached issue pages still 200, uncached pages and search
 500), /readyz 503; PostgreSQL started again, every page 200 within 5 s, with no restart of
 gunicorn.
 
+Then, on the same gunicorn with a Redis of its own: Redis stopped, then frozen (SIGSTOP), and
+PostgreSQL frozen, each under traffic. Checks: with Redis gone or frozen every public page 200
+within 1 s and no 5xx; with PostgreSQL frozen cached pages 200 within 1 s, an uncached page 503
+within 5 s, /readyz 503 within 2 s, no request over 5 s, and everything back once it thaws.
+Each fault's figures (requests, worst latency, status counts) are written into
+docs/performance.md between its fault-figure markers.
+
 Prints PASS/FAIL per check and exits 1 on any FAIL. Everything it starts is stopped in
 `finally` blocks; every wait is bounded.
 """
@@ -19,27 +26,21 @@ Prints PASS/FAIL per check and exits 1 on any FAIL. Everything it starts is stop
 import argparse
 import concurrent.futures
 import datetime
-import glob
-import os
-import shutil
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.parse
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from common import (  # noqa: E402
-    HOST,
     Gunicorn,
     clear_cache,
     create_postgres_database,
     ensure_wrk,
     fetch,
-    free_port,
     log,
     manage,
     prepare_database,
@@ -48,6 +49,8 @@ from common import (  # noqa: E402
     scratch_database_url,
     server_env,
 )
+
+from tests.fault_servers import ScratchPostgres, ScratchRedis  # noqa: E402
 
 CHECKS: list[tuple[str, bool, str]] = []
 
@@ -145,77 +148,6 @@ def load_test(args, dates) -> None:
     )
 
 
-class ScratchPostgres:
-    """A throw-away PostgreSQL cluster on a free loopback port, run as the postgres user."""
-
-    def __init__(self):
-        candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-        if not candidates:
-            raise SystemExit("No PostgreSQL server binaries under /usr/lib/postgresql/.")
-        self.bin = Path(candidates[-1]).parent
-        self.root = Path(tempfile.mkdtemp(prefix="briefing-fault-pg-"))
-        self.data = self.root / "data"
-        self.port = free_port()
-        self.as_user = []
-        if os.geteuid() == 0:
-            # initdb refuses to run as root.
-            shutil.chown(self.root, "postgres", "postgres")
-            self.as_user = ["runuser", "-u", "postgres", "--"]
-
-    @property
-    def url(self) -> str:
-        return f"postgres://postgres@{HOST}:{self.port}/briefing_fault"
-
-    def run(self, *command: str, timeout: float = 60) -> None:
-        subprocess.run([*self.as_user, *command], check=True, capture_output=True, timeout=timeout)
-
-    def init(self) -> None:
-        self.run(
-            str(self.bin / "initdb"),
-            "-D",
-            str(self.data),
-            "-A",
-            "trust",
-            "-U",
-            "postgres",
-            "-E",
-            "UTF8",
-            "--no-locale",
-            "--no-sync",
-            timeout=120,
-        )
-
-    def start(self) -> None:
-        options = (
-            f"-p {self.port} -c listen_addresses={HOST} -k {self.root} -c fsync=off"
-            " -c full_page_writes=off"
-        )
-        self.run(
-            str(self.bin / "pg_ctl"),
-            "-D",
-            str(self.data),
-            "-o",
-            options,
-            "-l",
-            str(self.root / "postgres.log"),
-            "-w",
-            "-t",
-            "30",
-            "start",
-        )
-
-    def stop(self, mode: str = "fast") -> None:
-        self.run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop")
-
-    def destroy(self) -> None:
-        if (self.data / "postmaster.pid").exists():
-            try:
-                self.stop("immediate")
-            except subprocess.SubprocessError:
-                pass
-        shutil.rmtree(self.root, ignore_errors=True)
-
-
 def sweep(base_url: str, paths: list[str], repeat: int = 3) -> dict[str, list[int]]:
     """Each path `repeat` times (requests land on different workers)."""
     return {path: [fetch(base_url + path, timeout=5)[0] for _ in range(repeat)] for path in paths}
@@ -243,14 +175,22 @@ def describe(codes_by_path: dict[str, list[int]], only_bad: bool = False) -> str
 def fault_test(args, dates) -> None:
     log("\n== Fault: PostgreSQL stopped under traffic")
     postgres = ScratchPostgres()
+    redis = ScratchRedis()
     server = None
     traffic = {}
     try:
         postgres.init()
         postgres.start()
-        create_postgres_database(postgres.url, "briefing_fault")
-        # BENCHMARK_BASELINE lets ?bench=N through (below); it is a 301 otherwise.
-        env = server_env(postgres.url, BENCHMARK_BASELINE="1")
+        create_postgres_database(postgres.url(), "briefing_fault")
+        redis.start()
+        # BENCHMARK_BASELINE lets ?bench=N through (below); it is a 301 otherwise. Redis is
+        # the run's own, to stop and freeze later.
+        env = server_env(
+            postgres.url("briefing_fault"),
+            BENCHMARK_BASELINE="1",
+            REDIS_URL=redis.url,
+            DJANGO_CACHE_KEY_PREFIX="loadtest",
+        )
         prepare_database(env, args.fault_days, dates[0].isoformat())
         # Pages link their stylesheets through the manifest: a stale one turns pages into 500s.
         manage(env, "collectstatic", "--noinput", quiet=True)
@@ -341,6 +281,7 @@ def fault_test(args, dates) -> None:
             else f"after 30 s still:\n{describe(last, only_bad=True)}",
         )
         background.join(timeout=args.fault_duration + 60)
+        FIGURES.append(("PostgreSQL stopped", traffic, ""))
         statuses = traffic.get("statuses", {})
         log(f"Traffic during the outage: {traffic.get('requests')} requests, statuses {statuses}")
         bad = {c: n for c, n in statuses.items() if c.startswith("5") and c != "503"}
@@ -350,10 +291,170 @@ def fault_test(args, dates) -> None:
             bool(traffic) and traffic["socket_errors"] == 0,
             f"{traffic.get('socket_errors')} socket errors",
         )
+        run_faults_under_traffic(args, server, postgres, redis, cached, fresh, searches, mix)
     finally:
         if server is not None:
             server.stop()
         postgres.destroy()
+        redis.destroy()
+
+
+# One row per fault under traffic, for docs/performance.md.
+FIGURES: list[tuple[str, dict, str]] = []
+
+
+def timed_sweep(base_url: str, paths: list[str]) -> dict[str, tuple[int, float]]:
+    """Each path once: (status, seconds)."""
+    answers = {}
+    for path in paths:
+        started = time.monotonic()
+        status, _body = fetch(base_url + path, timeout=10)
+        answers[path] = (status, time.monotonic() - started)
+    return answers
+
+
+def describe_timed(answers: dict[str, tuple[int, float]]) -> str:
+    return "\n".join(
+        f"    {status} {seconds:5.2f} s  {urllib.parse.unquote(path)}"
+        for path, (status, seconds) in answers.items()
+    )
+
+
+def under_traffic(name, base, mix, duration, fault, restore, probe) -> dict:
+    """Traffic for `duration` s; `fault()` 3 s in, `probe()` during it, `restore()` after."""
+    traffic = {}
+    background = threading.Thread(
+        target=lambda: traffic.update(run_wrk(base, mix, duration=duration, connections=16)),
+        daemon=True,
+    )
+    background.start()
+    time.sleep(3)
+    fault()
+    log(f"{name}.")
+    time.sleep(1)
+    try:
+        probe()
+    finally:
+        restore()
+    background.join(timeout=duration + 60)
+    statuses = traffic.get("statuses", {})
+    worst_ms = traffic.get("latency_us", {}).get("max", 0) / 1000
+    log(
+        f"Traffic: {traffic.get('requests')} requests, worst {worst_ms:.0f} ms,"
+        f" statuses {statuses}, socket errors {traffic.get('socket_errors')}"
+    )
+    FIGURES.append((name, traffic, ""))
+    return traffic
+
+
+def run_faults_under_traffic(args, server, postgres, redis, cached, fresh, searches, mix) -> None:
+    base = server.base_url
+    public = cached[:4] + searches + ["/ja/archive/", "/ja/feed/", "/api/v1/briefings/"]
+
+    for outage, fault, restore in (
+        ("Redis stopped", redis.stop, redis.start),
+        ("Redis frozen", redis.freeze, redis.thaw),
+    ):
+        log(f"\n== Fault: {outage} under traffic")
+        answers = {}
+        traffic = under_traffic(
+            outage,
+            base,
+            mix,
+            args.fault_duration,
+            fault,
+            restore,
+            lambda answers=answers: answers.update(timed_sweep(base, public + ["/readyz"])),
+        )
+        log(f"During the outage:\n{describe_timed(answers)}")
+        check(
+            f"{outage}: every public page 200 within 1 s",
+            all(status == 200 and seconds < 1 for status, seconds in answers.values()),
+        )
+        statuses = traffic.get("statuses", {})
+        bad = {code: n for code, n in statuses.items() if code.startswith("5")}
+        check(f"{outage}: traffic saw no 5xx", bool(traffic) and not bad, str(bad))
+        check(
+            f"{outage}: traffic saw no socket errors (no request over 5 s)",
+            bool(traffic) and traffic["socket_errors"] == 0,
+            f"{traffic.get('socket_errors')} socket errors",
+        )
+
+    log("\n== Fault: PostgreSQL frozen (SIGSTOP) under traffic")
+    answers = {}
+    traffic = under_traffic(
+        "PostgreSQL frozen",
+        base,
+        mix,
+        args.fault_duration,
+        postgres.freeze,
+        postgres.thaw,
+        lambda: answers.update(timed_sweep(base, cached[:4] + fresh[:1] + ["/readyz"])),
+    )
+    log(f"During the freeze:\n{describe_timed(answers)}")
+    check(
+        "PostgreSQL frozen: cached pages 200 within 1 s",
+        all(answers[p][0] == 200 and answers[p][1] < 1 for p in cached[:4]),
+    )
+    check(
+        "PostgreSQL frozen: an uncached page 503 within 5 s",
+        answers[fresh[0]][0] == 503 and answers[fresh[0]][1] < 5,
+        f"{answers[fresh[0]][0]} in {answers[fresh[0]][1]:.2f} s",
+    )
+    check(
+        "PostgreSQL frozen: /readyz 503 within 2 s",
+        answers["/readyz"][0] == 503 and answers["/readyz"][1] < 2,
+        f"{answers['/readyz'][0]} in {answers['/readyz'][1]:.2f} s",
+    )
+    statuses = traffic.get("statuses", {})
+    bad = {code: n for code, n in statuses.items() if code.startswith("5") and code != "503"}
+    check("PostgreSQL frozen: traffic saw no 5xx but 503", bool(traffic) and not bad, str(bad))
+    check(
+        "PostgreSQL frozen: no request over 5 s (no socket errors)",
+        bool(traffic) and traffic["socket_errors"] == 0,
+        f"worst {traffic.get('latency_us', {}).get('max', 0) / 1000:.0f} ms,"
+        f" {traffic.get('socket_errors')} socket errors",
+    )
+    recovered = seconds_until_200(base + fresh[0], 30)
+    check(
+        "PostgreSQL thawed: the uncached page 200 again within 5 s",
+        recovered is not None and recovered <= 5,
+        f"after {recovered} s",
+    )
+
+
+def write_figures() -> None:
+    """The fault figures into docs/performance.md, between its markers."""
+    if not FIGURES:
+        return
+    rows = [
+        "| fault (16 connections of mixed traffic) | requests | worst latency | statuses |",
+        "| --- | ---: | ---: | --- |",
+    ]
+    for name, traffic, _note in FIGURES:
+        statuses = ", ".join(
+            f"{code}: {count:,}" for code, count in sorted(traffic.get("statuses", {}).items())
+        )
+        worst = traffic.get("latency_us", {}).get("max", 0) / 1000
+        errors = traffic.get("socket_errors", 0)
+        if errors:
+            statuses += f"; {errors} socket errors"
+        rows.append(f"| {name} | {traffic.get('requests', 0):,} | {worst:,.0f} ms | {statuses} |")
+    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    block = "\n".join([FIGURES_START, f"`make loadtest`, {stamp}:", "", *rows, FIGURES_END])
+    doc = Path(__file__).resolve().parent.parent / "docs" / "performance.md"
+    text = doc.read_text(encoding="utf-8")
+    if FIGURES_START in text and FIGURES_END in text:
+        before, rest = text.split(FIGURES_START, 1)
+        _old, after = rest.split(FIGURES_END, 1)
+        doc.write_text(before + block + after, encoding="utf-8")
+        log(f"Fault figures written to {doc}.")
+    else:
+        log("docs/performance.md has no fault-figure markers; figures:\n" + block)
+
+
+FIGURES_START = "<!-- fault figures: written by make loadtest -->"
+FIGURES_END = "<!-- end of fault figures -->"
 
 
 def main() -> int:
@@ -376,6 +477,7 @@ def main() -> int:
     if not args.skip_fault:
         fault_test(args, dates)
 
+    write_figures()
     failed = [name for name, passed, _detail in CHECKS if not passed]
     log(f"\n{len(CHECKS) - len(failed)} passed, {len(failed)} failed")
     log(f"({time.monotonic() - started:.0f} s in all)")

@@ -308,6 +308,8 @@ if DKIM_PRIVATE_KEY_FILE and not Path(DKIM_PRIVATE_KEY_FILE).is_file():
     raise ImproperlyConfigured(f"DKIM_PRIVATE_KEY_FILE: no such file {DKIM_PRIVATE_KEY_FILE}")
 # A sender that has not heard back for this long (killed worker) is taken over by the next one.
 NEWSLETTER_LEASE_SECONDS = envint("NEWSLETTER_LEASE_SECONDS", 120, minimum=1)
+# The first retry after a temporary SMTP failure; each next one waits twice as long (7 tries).
+NEWSLETTER_RETRY_SECONDS = envint("NEWSLETTER_RETRY_SECONDS", 60, minimum=1)
 # Subscribe requests: per address (further ones send no email) and per client (429 page).
 NEWSLETTER_RATE_PER_ADDRESS = envint("NEWSLETTER_RATE_PER_ADDRESS", 3, minimum=1)
 NEWSLETTER_RATE_PER_CLIENT = envint("NEWSLETTER_RATE_PER_CLIENT", 20, minimum=1)
@@ -316,7 +318,7 @@ NEWSLETTER_RATE_WINDOW_SECONDS = 3600
 # Celery sends the editions. With no broker the tasks run in-process (`make run` needs no
 # worker); production uses RabbitMQ (docker-compose.yml), any broker URL works.
 CELERY_TASK_ALWAYS_EAGER = not env("CELERY_BROKER_URL")
-CELERY_BROKER_URL = env("CELERY_BROKER_URL") or "memory://"
+CELERY_BROKER_URL = env("CELERY_BROKER_URL") or "memory://localhost/"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False

@@ -15,7 +15,9 @@ ROLE_PERMISSIONS = {
         for model in CONTENT_MODELS
         for action in ("add", "change", "delete", "view")
     ]
-    + ["briefing.publish_briefing"],
+    + ["briefing.publish_briefing"]
+    # The email edition: subscribers, each issue's send state and preview.
+    + ["newsletter.view_subscriber", "newsletter.view_edition"],
     TRANSLATORS: [
         f"briefing.{action}_{model}" for model in CONTENT_MODELS for action in ("change", "view")
     ],

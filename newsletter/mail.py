@@ -44,6 +44,12 @@ def dkim_sign(message: bytes) -> bytes:
 
 
 class SMTPBackend(smtp.EmailBackend):
+    def send_prepared(self, from_email: str, recipient: str, message: bytes) -> None:
+        """Send a message already built as bytes (see newsletter.rendering.prepare_message)."""
+        self.open()
+        sender = sanitize_address(from_email, settings.DEFAULT_CHARSET)
+        self.connection.sendmail(sender, [recipient], dkim_sign(message))
+
     def _send(self, email_message):
         if not email_message.recipients():
             return False

@@ -69,7 +69,7 @@ class Edition(models.Model):
         FAILED = "failed", _("Failed")
 
     briefing = models.OneToOneField(
-        Briefing, verbose_name=_("briefing"), related_name="edition", on_delete=models.PROTECT
+        Briefing, verbose_name=_("briefing"), related_name="edition", on_delete=models.CASCADE
     )
     state = models.CharField(
         _("state"), max_length=10, choices=State, default=State.QUEUED, db_index=True

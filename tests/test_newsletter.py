@@ -19,6 +19,7 @@ from editorial import workflow
 from newsletter import sending, tasks
 from newsletter.bounces import handle_dsn
 from newsletter.models import Delivery, Edition, Subscriber
+from newsletter.rendering import render_edition
 from tests.factories import make_briefing, make_user, run_command
 from tests.smtp_server import SMTPServer
 
@@ -429,9 +430,10 @@ def test_sending_costs_a_fixed_number_of_queries_per_message(
         subscriber(f"r{number}@example.com", "ja")
     edition, _created = sending.queue_edition(make_briefing())
 
-    # Lease, public check, state, rendering (5), the batch, 2 per message, the end of the batch,
-    # the remaining count and the release.
-    with django_assert_num_queries(3 + 5 + 1 + 2 * 3 + 1 + 2):
+    # Lease, public check, state, rendering (5), the batch, one record per message (the "after"
+    # of one with the "before" of the next), the last "after", the end of the batch, the
+    # remaining count and the release.
+    with django_assert_num_queries(3 + 5 + 1 + 3 + 1 + 1 + 2):
         sending.send_edition(edition)
     assert len(smtp.received) == 3
 
@@ -716,3 +718,169 @@ def test_admin_counts_send_state_and_preview(client, smtp, clock):
     assert client.get("/en/admin/newsletter/edition/preview/2026-02-30/ja/").status_code == 404
     client.force_login(make_user("reader-staff"))
     assert client.get("/en/admin/newsletter/edition/preview/2026-05-19/ja/").status_code == 404
+
+
+# --- Backups ------------------------------------------------------------------------------------
+
+
+def test_subscriber_records_round_trip_with_their_consent():
+    from newsletter.interchange import (
+        SubscriberRecordError,
+        load_subscriber_records,
+        subscriber_records,
+    )
+
+    with time_machine.travel(MORNING, tick=False):
+        kept = subscriber("kept@example.com", "both")
+        subscriber("left@example.com", "en", Subscriber.State.UNSUBSCRIBED)
+    records = list(subscriber_records())
+    assert records[0] == {
+        "email": "kept@example.com",
+        "language": "both",
+        "state": "confirmed",
+        "source": "form",
+        "token": kept.token,
+        "bounce_reason": "",
+        "subscribed_at": "2026-05-18T21:00:00+00:00",
+        "confirmed_at": "2026-05-18T21:00:00+00:00",
+        "unsubscribed_at": None,
+        "bounced_at": None,
+    }
+    Subscriber.objects.all().delete()
+
+    assert load_subscriber_records(records) == 2
+    assert list(subscriber_records()) == records
+    assert load_subscriber_records(records) == 0  # already there: left as they are
+
+    Subscriber.objects.all().delete()
+    bad = [records[0], {**records[1], "state": "confirmed", "confirmed_at": None}]
+    with pytest.raises(SubscriberRecordError) as error:
+        load_subscriber_records(bad)
+    assert str(error.value) == (
+        "subscriber record 2: a confirmed subscriber needs confirmed_at (the consent)"
+    )
+    assert not Subscriber.objects.exists()
+
+
+def test_editors_see_subscribers_send_state_and_preview(client):
+    from editorial.roles import EDITORS, TRANSLATORS
+
+    make_briefing()
+    client.force_login(make_user("erika", role=EDITORS))
+    assert client.get("/en/admin/newsletter/subscriber/").status_code == 200
+    assert client.get("/en/admin/newsletter/edition/").status_code == 200
+    assert client.get("/en/admin/newsletter/edition/preview/2026-05-19/en/").status_code == 200
+    client.force_login(make_user("tomo", role=TRANSLATORS))
+    assert client.get("/en/admin/newsletter/subscriber/").status_code == 403
+    assert client.get("/en/admin/newsletter/edition/preview/2026-05-19/en/").status_code == 404
+
+
+# --- Configuration ------------------------------------------------------------------------------
+
+
+def test_email_url_gives_djangos_email_settings():
+    from django.core.exceptions import ImproperlyConfigured
+
+    from config.email import email_settings
+
+    assert email_settings("console://") == {
+        "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"
+    }
+    assert email_settings("smtp+tls://user%40example.com:p%3Ass@mail.example.com") == {
+        "EMAIL_BACKEND": "newsletter.mail.SMTPBackend",
+        "EMAIL_HOST": "mail.example.com",
+        "EMAIL_PORT": 587,
+        "EMAIL_HOST_USER": "user@example.com",
+        "EMAIL_HOST_PASSWORD": "p:ss",
+        "EMAIL_USE_TLS": True,
+        "EMAIL_USE_SSL": False,
+        "EMAIL_TIMEOUT": 30,
+    }
+    assert email_settings("smtp://127.0.0.1:2525")["EMAIL_PORT"] == 2525
+    assert email_settings("smtp+ssl://mail.example.com")["EMAIL_USE_SSL"] is True
+    with pytest.raises(ImproperlyConfigured) as error:
+        email_settings("imap://mail.example.com")
+    assert str(error.value) == (
+        "EMAIL_URL must be smtp://, smtp+tls://, smtp+ssl:// (with a host) or console://, not imap://"
+    )
+    with pytest.raises(ImproperlyConfigured):
+        email_settings("smtp://mail.example.com:99999")
+
+
+def test_long_lines_are_broken_inside_text_only_and_the_html_goes_as_8bit(
+    smtp, clock, django_capture_on_commit_callbacks
+):
+    from newsletter.rendering import short_lines
+
+    subscriber("ja@example.com", "ja")
+    long_text = "長い段落。" * 400 + " & <b> " + "あ" * 300
+    briefing = draft(lead_ja=long_text)
+    briefing.read_more.update(url="https://example.com/?q=" + "x>y&z" * 95)  # 500 characters
+
+    publish(briefing, django_capture_on_commit_callbacks)
+
+    [mail] = smtp.received
+    html_part = next(p for p in mail.message.walk() if p.get_content_type() == "text/html")
+    assert html_part["Content-Transfer-Encoding"] == "8bit"
+    html = mail.part("text/html")
+    assert max(len(line.encode()) for line in html.split("\n")) <= 998  # SMTP's limit
+    # The text reads the same: the breaks are inside comments, not in the text.
+    without_breaks = html.replace("<!--\n-->", "")
+    assert (
+        long_text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") in without_breaks
+    )
+    assert 'href="https://example.com/?q=' + "x>y&amp;z" * 95 + '"' in without_breaks
+    # Short lines are left alone.
+    assert short_lines("<p>short</p>\nline") == "<p>short</p>\nline"
+
+
+def test_a_prepared_copy_is_the_message_django_builds_for_the_subscriber(smtp, clock):
+    import email as email_library
+    import email.policy
+
+    from newsletter.rendering import edition_message, personalise, prepare_message
+
+    briefing = make_briefing()
+    rendered = render_edition(briefing, "both")
+    token = "Abc-def_123456789012345678901234"
+
+    copy = personalise(prepare_message(rendered), "reader@example.com", token)
+    built = (
+        edition_message(rendered, "reader@example.com", token).message().as_bytes(linesep="\r\n")
+    )
+
+    parsed = [
+        email_library.message_from_bytes(raw, policy=email.policy.default) for raw in (copy, built)
+    ]
+    headers = [
+        [
+            (name, str(value).strip())
+            for name, value in message.items()
+            if name not in ("Message-ID", "Content-Type")  # the boundary is random
+        ]
+        for message in parsed
+    ]
+    assert headers[0] == headers[1]
+    assert parsed[0].get_content_type() == parsed[1].get_content_type() == "multipart/alternative"
+    assert [part.get_content() for part in parsed[0].iter_parts()] == [
+        part.get_content() for part in parsed[1].iter_parts()
+    ]
+    assert f"/newsletter/unsubscribe/{token}/" in parsed[0]["List-Unsubscribe"]
+    assert parsed[0]["Message-ID"] != parsed[1]["Message-ID"]
+    # Anything unusual is built in full instead.
+    assert personalise(prepare_message(rendered), "reader@bücher.example", token) is None
+    assert personalise(prepare_message(rendered), "reader@example.com", "a\r\nBcc: x") is None
+
+
+def test_an_international_address_gets_a_message_built_in_full(smtp, clock):
+    subscriber("reader@bücher.example", "ja")
+    subscriber("plain@example.com", "ja")
+    edition, _created = sending.queue_edition(make_briefing())
+
+    outcome = sending.send_edition(edition)
+
+    assert outcome.sent == 2
+    assert sorted(r for m in smtp.received for r in m.recipients) == [
+        "plain@example.com",
+        "reader@xn--bcher-kva.example",
+    ]

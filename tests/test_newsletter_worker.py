@@ -141,8 +141,10 @@ def confirmed(email, language):
 
 def test_publishing_sends_through_the_broker_and_a_real_worker(broker, workers):
     with SMTPServer() as smtp:
-        env = process_env(smtp)
+        env = process_env(smtp, NEWSLETTER_RETRY_SECONDS="1")
         worker = workers(env)
+        # Greylisted once: the worker retries it later (with backoff), the others go at once.
+        smtp.handler.refuse_once["en@example.com"] = "451 4.7.1 Greylisted, try again later"
         confirmed("ja@example.com", "ja")
         confirmed("en@example.com", "en")
         confirmed("both@example.com", "both")
@@ -176,7 +178,10 @@ def test_publishing_sends_through_the_broker_and_a_real_worker(broker, workers):
         subjects = {m.recipients[0]: str(m.message["Subject"]).strip() for m in smtp.received}
         assert subjects["en@example.com"] == subject_for(briefing, "en")
         assert subjects["ja@example.com"] == subject_for(briefing, "ja")
-        assert b"newsletter.tasks.send_edition" in worker.log.read_bytes()
+        log = worker.log.read_bytes()
+        assert b"newsletter.tasks.send_edition" in log
+        assert b"retry: Retry in 2s" in log
+        assert Delivery.objects.get(subscriber__email="en@example.com").attempts == 2
 
         # The beat's check finds nothing more to send.
         broker.send_task("newsletter.tasks.send_due_editions")

@@ -101,3 +101,20 @@ def test_an_outage_is_logged_as_one_line_per_request(database_relay, caplog):  #
     assert records[0].getMessage().startswith("Database unavailable, answered 503 to GET /ja/: ")
     assert records[0].exc_info is None
     assert not [r for r in caplog.records if r.name == "django.request"]
+
+
+def test_a_lost_connection_is_found_unusable_in_a_request(db):
+    """Django asks whether a connection is usable at the end of a request that failed on it;
+    the answer for a lost one is no (so it is replaced), never an error (a 500)."""
+    from django.db import connection
+
+    from config.database import _request_finished, _request_started
+
+    connection.ensure_connection()
+    connection.connection.pgconn.finish()  # lost underneath Django
+    _request_started()
+    try:
+        assert connection.is_usable() is False
+    finally:
+        _request_finished()
+        connection.close()

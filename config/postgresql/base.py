@@ -10,9 +10,21 @@ import contextlib
 
 from django.conf import settings
 from django.db.backends.postgresql import base
+from django.db.backends.postgresql.base import Database
 from django.db.utils import OperationalError
 
 from config.database import breaker, current_limit, in_request, watchdog
+
+
+def _socket(connection) -> int | None:
+    """The connection's socket, or None when there is none to watch (no connection, or one
+    already lost: whatever is attempted on it fails at once)."""
+    if connection is None:
+        return None
+    try:
+        return connection.pgconn.socket
+    except Database.Error:
+        return None
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
@@ -39,11 +51,12 @@ class DatabaseWrapper(base.DatabaseWrapper):
     @contextlib.contextmanager
     def _watched(self, connection=None, seconds=None, *, always=False):
         connection = connection or self.connection
-        if connection is None or not (always or in_request()):
+        fd = _socket(connection) if always or in_request() else None
+        if fd is None:
             yield
             return
         seconds = current_limit(seconds or settings.DATABASE_QUERY_TIMEOUT)
-        token = watchdog.arm(connection.pgconn.socket, seconds)
+        token = watchdog.arm(fd, seconds)
         reason = f"no answer within {seconds:g} s"
         try:
             yield

@@ -1,0 +1,85 @@
+"""Subscribers with their consent, as plain records: for backups (export_archive can write
+them beside the briefings) and their restore.
+
+A record keeps everything needed to carry on after a restore: the consent (source and
+confirmation time), the state (an unsubscribed or bounced address must stay so) and the token,
+so the links in emails already sent keep working. Deliveries are not kept.
+"""
+
+import datetime
+from collections.abc import Iterable, Iterator
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+
+from .models import Subscriber
+
+FIELDS = ["email", "language", "state", "source", "token", "bounce_reason"]
+TIMES = ["subscribed_at", "confirmed_at", "unsubscribed_at", "bounced_at"]
+
+
+class SubscriberRecordError(ValueError):
+    """A record cannot be loaded; the message names it and says why."""
+
+
+def subscriber_records() -> Iterator[dict]:
+    """Every subscriber as a JSON-ready dict, oldest first."""
+    for subscriber in Subscriber.objects.order_by("pk").iterator(chunk_size=1000):
+        record = {name: getattr(subscriber, name) for name in FIELDS}
+        for name in TIMES:
+            value = getattr(subscriber, name)
+            record[name] = value.isoformat() if value else None
+        yield record
+
+
+def _subscriber(record: dict, number: int) -> Subscriber:
+    def refuse(reason):
+        return SubscriberRecordError(f"subscriber record {number}: {reason}")
+
+    if not isinstance(record, dict):
+        raise refuse("not an object")
+    values = {}
+    for name in FIELDS:
+        value = record.get(name, "" if name == "bounce_reason" else None)
+        if not isinstance(value, str):
+            raise refuse(f"{name} is missing or not text")
+        values[name] = value
+    try:
+        validate_email(values["email"])
+    except ValidationError:
+        raise refuse(f"{values['email']!r} is not an email address") from None
+    for name, choices in (
+        ("language", Subscriber.Language.values),
+        ("state", Subscriber.State.values),
+        ("source", Subscriber.Source.values),
+    ):
+        if values[name] not in choices:
+            raise refuse(f"{name} must be one of {', '.join(choices)}, not {values[name]!r}")
+    if not values["token"]:
+        raise refuse("token is empty")
+    for name in TIMES:
+        value = record.get(name)
+        try:
+            values[name] = datetime.datetime.fromisoformat(value) if value else None
+        except (TypeError, ValueError):
+            raise refuse(f"{name} is not an ISO 8601 date and time: {value!r}") from None
+    if values["subscribed_at"] is None:
+        raise refuse("subscribed_at is missing")
+    if values["state"] == Subscriber.State.CONFIRMED and values["confirmed_at"] is None:
+        raise refuse("a confirmed subscriber needs confirmed_at (the consent)")
+    return Subscriber(**values)
+
+
+@transaction.atomic
+def load_subscriber_records(records: Iterable[dict]) -> int:
+    """Create the subscribers of `records`; an address already present is left as it is.
+    One bad record and nothing is loaded. Returns how many were created."""
+    subscribers = {}
+    for number, record in enumerate(records, start=1):
+        subscriber = _subscriber(record, number)
+        subscribers.setdefault(subscriber.email, subscriber)
+    known = set(Subscriber.objects.filter(email__in=subscribers).values_list("email", flat=True))
+    new = [subscriber for email, subscriber in subscribers.items() if email not in known]
+    Subscriber.objects.bulk_create(new, batch_size=1000)
+    return len(new)
