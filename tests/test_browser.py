@@ -463,21 +463,24 @@ def test_no_page_scrolls_sideways_at_320_px_even_with_a_6000_character_word(brow
     from tests.factories import make_briefing
 
     word = "x" * 6000
-    url = "https://example.com/" + "a" * 6000
+    # Titles and links have a length limit (300 and 500 characters): as long as they may be.
+    short_word, link = "y" * 300, "https://example.com/" + "a" * 480
     briefing = make_briefing(
         datetime.date(2026, 5, 19),
         deep_dives=2,
         read_more=1,
         keywords=["Safety"],
-        theme_en=word,
+        theme_en=short_word,
         lead_en=word,
         tldr_en=word,
         lead_ja="あ" * 6000,
     )
     DeepDive.objects.filter(briefing=briefing).update(
-        title_en=word, sources=[{"url": url, "title": ""}]
+        title_en=short_word,
+        what_happened_en=word,
+        sources=[{"url": "https://example.com/" + "a" * 6000, "title": ""}],
     )
-    briefing.read_more.update(url=url, title_en="", summary_en=word)
+    briefing.read_more.update(url=link, title_en="", summary_en=word)
     from briefing.search import rebuild_search_documents
 
     rebuild_search_documents([briefing.pk])
