@@ -107,6 +107,8 @@ def server_env(database_url: str, **extra: str) -> dict[str, str]:
         # the probes here send that header, so HTTPS settings (redirect, HSTS, secure cookies)
         # stay as in production on plain loopback HTTP.
         DJANGO_SECURE_PROXY_SSL_HEADER="1",
+        # The bench app (generate_archive, the baseline page) with production settings.
+        DJANGO_BENCH_TOOLS="1",
         PYTHONUNBUFFERED="1",
     )
     env.update(extra)

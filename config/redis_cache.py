@@ -70,6 +70,15 @@ class CacheBreaker:
 breaker = CacheBreaker()
 
 
+def _unreachable(error: Exception) -> bool:
+    """Redis is not there (refused, unreachable) or does not answer (timeout); not a connection
+    closed during the handshake, which redis-py retries."""
+    if isinstance(error, RedisTimeoutError | TimeoutError):
+        return True
+    text = str(error).lower()
+    return "refused" in text or "unreachable" in text or "error 111" in text or "timed out" in text
+
+
 class GuardedConnection(Connection):
     """A redis-py connection that tells the breaker about failures and successes."""
 
@@ -77,20 +86,24 @@ class GuardedConnection(Connection):
         try:
             return super().connect(*args, **kwargs)
         except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
-            breaker.trip(exc)
+            if _unreachable(exc):
+                breaker.trip(exc)
             raise
 
+    # On an open connection only a timeout opens the breaker: a connection closed under us
+    # (Redis restarted, an idle connection dropped) is retried by redis-py on a new one, whose
+    # connect() reports a Redis that is really gone.
     def send_packed_command(self, *args, **kwargs):
         try:
             return super().send_packed_command(*args, **kwargs)
-        except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
+        except RedisTimeoutError as exc:
             breaker.trip(exc)
             raise
 
     def read_response(self, *args, **kwargs):
         try:
             response = super().read_response(*args, **kwargs)
-        except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
+        except RedisTimeoutError as exc:
             breaker.trip(exc)
             raise
         breaker.succeeded()

@@ -127,6 +127,11 @@ INSTALLED_APPS = [
     "editorial",
     "newsletter",
 ]
+# Benchmark tools (bench/: generate_archive, the baseline page): in debug mode, or when asked
+# for by DJANGO_BENCH_TOOLS=1 (make bench, make loadtest); never in production.
+BENCH_TOOLS = DEBUG or envbool("DJANGO_BENCH_TOOLS", False)
+if BENCH_TOOLS:
+    INSTALLED_APPS.append("bench")
 
 MIDDLEWARE = [
     # First: probes answer before the host check and the HTTPS redirect (see config/health.py).
@@ -420,5 +425,5 @@ LOGGING = {
     },
 }
 
-# `make bench` only: routes the constant baseline page of config/benchmark.py.
+# `make bench` only: routes the constant baseline page of bench/baseline.py (with BENCH_TOOLS).
 BENCHMARK_BASELINE = envbool("BENCHMARK_BASELINE", False)

@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
@@ -45,7 +46,7 @@ handler400 = "config.errors.bad_request"
 handler404 = "config.errors.page_not_found"
 handler500 = "config.errors.server_error"
 
-if settings.BENCHMARK_BASELINE:
-    from config import benchmark
+if settings.BENCHMARK_BASELINE and apps.is_installed("bench"):
+    from bench import baseline
 
-    urlpatterns += benchmark.urlpatterns
+    urlpatterns += baseline.urlpatterns

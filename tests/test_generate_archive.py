@@ -108,8 +108,21 @@ def test_it_refuses_to_write_over_existing_issues_without_clear():
         generate()
 
     assert Briefing.objects.count() == 1
-    generate("--clear")
-    assert Briefing.objects.count() == 5
+
+
+def test_clear_refuses_a_database_holding_issues_it_did_not_generate():
+    make_briefing(date=datetime.date(2020, 1, 1))
+    generate()
+
+    with pytest.raises(CommandError) as refused:
+        generate("--clear")
+
+    assert str(refused.value) == (
+        "--clear refused: this database holds 1 issues that generate_archive did not write "
+        "(DATABASE_URL names a real database?). Nothing was deleted."
+    )
+    assert Briefing.objects.count() == 6
+    assert Briefing.objects.filter(date=datetime.date(2020, 1, 1)).exists()
 
 
 def test_it_builds_the_search_documents_that_signals_would_have_built():

@@ -884,3 +884,14 @@ def test_an_international_address_gets_a_message_built_in_full(smtp, clock):
         "plain@example.com",
         "reader@xn--bcher-kva.example",
     ]
+
+
+def test_process_bounce_reads_a_dsn_from_standard_input(monkeypatch):
+    import io
+    import sys
+
+    subscriber("gone@example.com")
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(DSN)))
+
+    assert run_command("process_bounce") == "1 subscriber address(es) marked as bounced.\n"
+    assert Subscriber.objects.get().state == Subscriber.State.BOUNCED

@@ -316,3 +316,17 @@ def test_plain_http_trial_turns_off_https_only_features_together():
     assert values["SECURE_SSL_REDIRECT"] is False
     assert values["SECURE_HSTS_SECONDS"] == 0
     assert values["cookies"] == [[False, True, "Lax"], [False, True, "Lax"], [False, True, "Lax"]]
+
+
+def test_production_has_no_benchmark_tools():
+    result = run_django("help", "generate_archive", **PRODUCTION)
+
+    assert result.returncode == 1
+    assert "Unknown command: 'generate_archive'" in result.stderr
+
+
+def test_the_benchmark_tools_are_installed_on_request():
+    result = run_django("help", "generate_archive", **PRODUCTION, DJANGO_BENCH_TOOLS="1")
+
+    assert result.returncode == 0, result.stderr
+    assert "--clear" in result.stdout

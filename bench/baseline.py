@@ -1,7 +1,8 @@
 """The benchmark's ceiling: the cheapest page Django can serve through the full middleware stack.
 
-Only routed when BENCHMARK_BASELINE is on (never in normal runs): `make bench` compares every
-real page's throughput with this constant page of the same size, on the same server.
+Only routed when the bench app is installed and BENCHMARK_BASELINE is on (never in normal
+runs): `make bench` compares every real page's throughput with this constant page of the same
+size, on the same server.
 """
 
 from functools import lru_cache

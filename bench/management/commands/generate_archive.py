@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
+from bench.models import GeneratedIssue
 from briefing import search
 from briefing.models import Briefing, DeepDive, Keyword, ReadMore, SearchDocument, Takeaway
 from editorial.models import TranslationState
@@ -288,6 +289,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         with transaction.atomic():
             if clear:
+                _refuse_unless_generated()
                 # Deep dives, takeaways, read-more items and keyword links go by cascade.
                 Briefing.objects.all().delete()
                 Keyword.objects.all().delete()
@@ -296,6 +298,9 @@ class Command(BaseCommand):
                     "Briefings already exist in that date range; use --clear to replace all content."
                 )
             created = self._generate(dates, random.Random(seed))
+            GeneratedIssue.objects.bulk_create(
+                GeneratedIssue(briefing=briefing) for briefing in created["briefings"]
+            )
             derived = _rebuild_derived_data(created)
         # Fresh planner statistics, as after any bulk load: without them PostgreSQL plans the
         # first queries for nearly empty tables.
@@ -452,6 +457,16 @@ class Command(BaseCommand):
             "read_more": read_more,
             "keywords": keywords,
         }
+
+
+def _refuse_unless_generated() -> None:
+    """--clear deletes every issue: only in a database holding nothing but generated ones."""
+    others = Briefing.objects.exclude(pk__in=GeneratedIssue.objects.values("briefing")).count()
+    if others:
+        raise CommandError(
+            f"--clear refused: this database holds {others} issues that generate_archive did "
+            "not write (DATABASE_URL names a real database?). Nothing was deleted."
+        )
 
 
 def _rebuild_derived_data(created: dict[str, list]) -> list[str]:
