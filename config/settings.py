@@ -123,6 +123,8 @@ INSTALLED_APPS = [
     "axes",
     "reversion",
     "reversion_compare",
+    # Deep dives with their takeaways nested on the page (editorial/inlines.py).
+    "nested_admin",
     "briefing",
     "editorial",
     "newsletter",

@@ -5,6 +5,7 @@ fields read-only: Django leaves read-only fields out of the form, so a forged PO
 them, and inline rows cannot be added or deleted without the model's add/delete permission.
 """
 
+import nested_admin
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -14,28 +15,37 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.formats import date_format
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.timezone import localtime
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from modeltranslation.admin import (
-    TabbedTranslationAdmin,
-    TranslationStackedInline,
-    TranslationTabularInline,
-)
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from reversion.models import Version
 from reversion_compare.admin import CompareVersionAdmin
 
 from briefing.content import DEEP_DIVE, ISSUE, LANGUAGE_CODES, READ_MORE, TAKEAWAY
 from briefing.models import Briefing, DeepDive, Keyword, ReadMore, Takeaway
-from editorial import accounts, history, workflow, workflow_views  # noqa: F401 (accounts)
+from editorial import (  # noqa: F401 (accounts)
+    accounts,
+    compare,
+    history,
+    workflow,
+    workflow_views,
+)
 from editorial.forms import (
     BriefingAdminForm,
     DeepDiveAdminForm,
     PartForm,
     ScheduleForm,
     time_zone_label,
+)
+from editorial.inlines import (
+    IssueAdminBase,
+    PartInline,
+    SideBySideMixin,
+    mark_languages,
+    page_forms,
 )
 from editorial.permissions import can_edit_structure, can_publish, locked_fields
 from editorial.translation import completeness as stored_completeness
@@ -57,8 +67,8 @@ class LockedFieldsMixin:
 
 class RenumberingMixin:
     def save_formset(self, request, form, formset, change):
-        # Two-phase renumbering: rows whose number changed first move out of the way, so any
-        # permutation of numbers saves (see history.make_room).
+        # Two-phase renumbering: the rows first move out of the way, so any permutation of
+        # numbers saves (see history.make_room).
         moved = [
             f.instance.pk
             for f in formset.forms
@@ -201,7 +211,8 @@ def error_summary(form, inline_admin_formsets) -> list[str]:
         verbose_name = capfirst(formset.model._meta.verbose_name)
         summary += [f"{verbose_name}: {error}" for error in formset.non_form_errors()]
         for index, inline_form in enumerate(formset.forms, start=1):
-            position = inline_form.instance.position or inline_form["position"].value() or index
+            typed = inline_form["position"].value() if "position" in inline_form.fields else None
+            position = inline_form.instance.position or typed or index
             for name, errors in inline_form.errors.items():
                 label = describe(inline_form, name)
                 where = f"{verbose_name} {position}" + (f" · {label}" if label else "")
@@ -222,7 +233,11 @@ class ErrorSummaryMixin:
                 conflict for form in forms for conflict in getattr(form, "conflicts", [])
             ]
             context["saved_meanwhile"] = getattr(adminform.form, "saved_meanwhile", "")
-        return super().render_change_form(request, context, add, change, form_url, obj)
+        if adminform is not None and isinstance(obj, Briefing):
+            mark_languages(obj, page_forms(adminform, context.get("inline_admin_formsets", [])))
+        return super().render_change_form(
+            request, context, add=add, change=change, form_url=form_url, obj=obj
+        )
 
     def save_model(self, request, obj, form, change):
         if getattr(form, "saved_meanwhile", ""):
@@ -234,45 +249,36 @@ class ErrorSummaryMixin:
         super().save_model(request, obj, form, change)
 
 
-class DeepDiveInline(LockedFieldsMixin, TranslationStackedInline):
+class TakeawayInline(LockedFieldsMixin, PartInline, nested_admin.NestedTabularInline):
+    model = Takeaway
+    form = PartForm
+    fields = ("position", *TAKEAWAY.translated)
+    formfield_overrides = {
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 50})}
+    }
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("deep_dive__briefing")
+
+
+class DeepDiveInline(LockedFieldsMixin, PartInline, nested_admin.NestedStackedInline):
+    """A deep dive with its key takeaways nested inside it."""
+
     model = DeepDive
     form = PartForm
-    fields = ("position", *DEEP_DIVE.translated, *DEEP_DIVE.untranslated, "takeaway_list")
-    readonly_fields = ("takeaway_list",)
-    extra = 0
-    show_change_link = True
+    fields = ("position", *DEEP_DIVE.translated, *DEEP_DIVE.untranslated)
+    inlines = (TakeawayInline,)
 
     def get_queryset(self, request):
         return (
             super().get_queryset(request).select_related("briefing").prefetch_related("takeaways")
         )
 
-    @admin.display(description=_("key takeaways"))
-    def takeaway_list(self, deep_dive):
-        if deep_dive.pk is None:
-            return gettext("Save the briefing first, then add key takeaways here.")
-        items = format_html_join(
-            "",
-            "<li>{} {}</li>",
-            (
-                (f"{t.position:02d}", t.text_ja or t.text_en or "—")
-                for t in deep_dive.takeaways.all()
-            ),
-        )
-        url = reverse("admin:briefing_deepdive_change", args=[deep_dive.pk])
-        return format_html(
-            '<ol class="editorial-takeaways">{}</ol><a href="{}">{}</a>',
-            items,
-            url,
-            gettext("Edit the key takeaways of this deep dive"),
-        )
 
-
-class ReadMoreInline(LockedFieldsMixin, TranslationStackedInline):
+class ReadMoreInline(LockedFieldsMixin, PartInline, nested_admin.NestedStackedInline):
     model = ReadMore
     form = PartForm
     fields = ("position", *READ_MORE.translated, *READ_MORE.untranslated)
-    extra = 0
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_queryset(self, request):
@@ -295,11 +301,10 @@ class StateFilter(admin.SimpleListFilter):
 @admin.register(Briefing)
 class BriefingAdmin(
     ErrorSummaryMixin,
-    RenumberingMixin,
     IssueHistoryMixin,
     LockedFieldsMixin,
     CompareVersionAdmin,
-    TabbedTranslationAdmin,
+    IssueAdminBase,
 ):
     form = BriefingAdminForm
     change_list_template = "admin/briefing/briefing/change_list.html"
@@ -320,6 +325,10 @@ class BriefingAdmin(
     )
     inlines = (DeepDiveInline, ReadMoreInline)
     actions = ("submit_for_review", "publish_now", "schedule", "unpublish", "start_next_issue")
+
+    class Media:
+        js = ("editorial/issue_page.js",)
+
     history_latest_first = True
 
     def get_queryset(self, request):
@@ -424,6 +433,31 @@ class BriefingAdmin(
     def issue_pk(self, briefing):
         return briefing.pk
 
+    def compare_view(self, request, object_id, extra_context=None):
+        """Two versions of the whole issue, with the text that changed inside every part."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        briefing = self.get_object(request, object_id)
+        if briefing is None:
+            raise Http404
+        ids = [request.GET.get("version_id1", ""), request.GET.get("version_id2", "")]
+        if not all(value.isdigit() for value in ids):
+            raise Http404
+        versions = sorted(
+            (get_object_or_404(history.issue_versions(briefing.pk), pk=pk) for pk in ids),
+            key=lambda v: (v.revision.date_created, v.pk),
+        )
+        older, newer = (history.Snapshot(v.revision, briefing.pk).to_dict() for v in versions)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Compare versions of %(date)s") % {"date": briefing},
+            "opts": self.model._meta,
+            "original": briefing,
+            "versions": [(v, history.describe(v.revision.comment)) for v in versions],
+            "changes": compare.changes(older, newer),
+        }
+        return TemplateResponse(request, "admin/briefing/briefing/compare.html", context)
+
     def get_readonly_fields(self, request, obj=None):
         return (*super().get_readonly_fields(request, obj), "publication")
 
@@ -473,7 +507,9 @@ class BriefingAdmin(
             ]
             context["review"] = workflow.open_review(obj)
             context["time_zone"] = time_zone_label()
-        return super().render_change_form(request, context, add, change, form_url, obj)
+        return super().render_change_form(
+            request, context, add=add, change=change, form_url=form_url, obj=obj
+        )
 
     # Actions.
     def _transition(self, request, queryset, transition, done_message):
@@ -579,7 +615,7 @@ def _preview_url(briefing, lang, parallel=False):
         return reverse(name, args=[briefing.date.isoformat()])
 
 
-class TakeawayInline(LockedFieldsMixin, TranslationTabularInline):
+class DeepDivePageTakeawayInline(LockedFieldsMixin, TranslationTabularInline):
     model = Takeaway
     form = PartForm
     fields = ("position", *TAKEAWAY.translated)
@@ -599,13 +635,14 @@ class DeepDiveAdmin(
     IssueHistoryMixin,
     LockedFieldsMixin,
     CompareVersionAdmin,
-    TabbedTranslationAdmin,
+    SideBySideMixin,
+    TranslationAdmin,
 ):
     """A deep dive with its key takeaways, reached from its briefing's page."""
 
     form = DeepDiveAdminForm
     fields = ("briefing", "position", "edit_token", *DEEP_DIVE.translated, *DEEP_DIVE.untranslated)
-    inlines = (TakeawayInline,)
+    inlines = (DeepDivePageTakeawayInline,)
     list_display = ("__str__", "title")
     list_select_related = ("briefing",)
     search_fields = ("title_ja", "title_en")
@@ -654,6 +691,6 @@ class DeepDiveAdmin(
 
 
 @admin.register(Keyword)
-class KeywordAdmin(LockedFieldsMixin, CompareVersionAdmin, TabbedTranslationAdmin):
+class KeywordAdmin(LockedFieldsMixin, CompareVersionAdmin, SideBySideMixin, TranslationAdmin):
     list_display = ("slug", *(f"name_{code}" for code in LANGUAGE_CODES))
     search_fields = ("slug", *(f"name_{code}" for code in LANGUAGE_CODES))

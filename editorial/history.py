@@ -24,6 +24,7 @@ from django.utils.formats import date_format, time_format
 from django.utils.translation import get_language_info, gettext, ngettext
 from reversion.models import Revision, Version
 
+from briefing import content
 from briefing.models import Briefing, DeepDive, Keyword, ReadMore, Takeaway
 
 FOLLOW = {
@@ -214,46 +215,56 @@ class Snapshot:
         return next((obj for obj in objects if obj is not None and obj.pk == pk), None)
 
     def to_dict(self) -> dict:
-        """The snapshot in the shape of briefing.serialization.briefing_to_dict."""
-        from briefing.serialization import translations
+        """The snapshot in the JSON shape of briefing.serialization.briefing_to_dict."""
+        items = {
+            DeepDive: self.deep_dives,
+            Takeaway: self.takeaways,
+            ReadMore: self.read_more,
+            Keyword: list(Keyword.objects.filter(pk__in=self.keyword_ids)),
+        }
 
-        keywords = Keyword.objects.filter(pk__in=self.keyword_ids)
+        def belongs(child, parent) -> bool:
+            if isinstance(child, Takeaway):
+                return child.deep_dive_id == parent.pk
+            return not isinstance(child, DeepDive | ReadMore) or child.briefing_id == parent.pk
+
+        def shape(obj, part) -> dict:
+            data = {part.identity: getattr(obj, part.identity)} if part.identity else {}
+            for name in part.translated:
+                data[name] = content.translations(obj, name)
+            for name in part.untranslated:
+                data[name] = getattr(obj, name)
+            for child in part.children:
+                data[child.key] = [
+                    shape(item, child) for item in items[child.model] if belongs(item, obj)
+                ]
+            return data
+
         return {
             "date": self.briefing.date.isoformat(),
             "status": self.briefing.status,
-            "theme": translations(self.briefing, "theme"),
-            "lead": translations(self.briefing, "lead"),
-            "tldr": translations(self.briefing, "tldr"),
-            "keywords": [
-                {"slug": keyword.slug, "name": translations(keyword, "name")}
-                for keyword in keywords
-            ],
-            "deep_dives": [
-                {
-                    "position": deep_dive.position,
-                    "title": translations(deep_dive, "title"),
-                    "what_happened": translations(deep_dive, "what_happened"),
-                    "why_it_matters": translations(deep_dive, "why_it_matters"),
-                    "practical_points": translations(deep_dive, "practical_points"),
-                    "sources": deep_dive.sources,
-                    "takeaways": [
-                        {"position": takeaway.position, "text": translations(takeaway, "text")}
-                        for takeaway in self.takeaways
-                        if takeaway.deep_dive_id == deep_dive.pk
-                    ],
-                }
-                for deep_dive in self.deep_dives
-            ],
-            "read_more": [
-                {
-                    "position": item.position,
-                    "title": translations(item, "title"),
-                    "summary": translations(item, "summary"),
-                    "url": item.url,
-                }
-                for item in self.read_more
-            ],
+            **shape(self.briefing, content.ISSUE),
         }
+
+
+def _line(value) -> str:
+    if isinstance(value, dict):
+        return " ".join(str(v) for v in value.values() if v)
+    return str(value)
+
+
+def content_values(data: dict):
+    """(path, {language: text}) for every field of an issue in the JSON shape, in reading
+    order; an untranslated field (a link, sources) has one value under ""."""
+    for node in content.walk(data):
+        for name in node.part.translated:
+            yield node.field_path(name), content.translations(node.item, name)
+        for name in node.part.untranslated:
+            value = node.item.get(name)
+            text = (
+                "\n".join(_line(v) for v in value) if isinstance(value, list) else str(value or "")
+            )
+            yield node.field_path(name), {"": text}
 
 
 def _content_fields(model) -> list[str]:

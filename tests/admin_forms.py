@@ -40,9 +40,16 @@ def _text(value) -> str:
 def change_form_data(response) -> dict:
     """Everything the change form of `response` would submit unchanged."""
     data = _form_values(response.context["adminform"].form)
-    for inline_admin_formset in response.context["inline_admin_formsets"]:
-        formset = inline_admin_formset.formset
+    pending = [inline.formset for inline in response.context["inline_admin_formsets"]]
+    seen = set()
+    while pending:
+        formset = pending.pop(0)
+        if formset.prefix in seen:
+            continue
+        seen.add(formset.prefix)
         data.update(_form_values(formset.management_form))
         for form in formset.forms:
             data.update(_form_values(form))
+            # Nested inlines (a deep dive's takeaways) inside each row.
+            pending.extend(getattr(form, "nested_formsets", []))
     return data

@@ -60,7 +60,7 @@ def test_it_shows_the_issue_page_in_a_fixed_number_of_queries(
     client, editor, deep_dives, django_assert_num_queries
 ):
     briefing = make_briefing(deep_dives=deep_dives, keywords=["AI", "Safety"])
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(20):
         response = client.get(change_url(briefing))
     assert response.status_code == 200
 

@@ -146,7 +146,11 @@ def test_the_admin_shows_editor_text_escaped_in_its_own_markup(client, evil_in_j
     listing = client.get("/en/admin/briefing/briefing/").content.decode()
     issue = client.get(f"/en/admin/briefing/briefing/{evil_in_japanese_only.pk}/change/")
 
-    # The list shows a theme written only in Japanese as such; the issue lists its takeaways.
+    # The list shows a theme written only in Japanese as such; the issue page holds each
+    # takeaway in its own text box, nested in its deep dive.
     assert f'<span class="editorial-other-language">{ESCAPED_EVIL}</span>' in listing
-    assert f"<li>01 {ESCAPED_EVIL}</li>" in issue.content.decode()
+    assert re.search(
+        rf'<textarea name="deep_dives-0-takeaways-0-text_ja"[^>]*>\s*{re.escape(ESCAPED_EVIL)}</textarea>',
+        issue.content.decode(),
+    )
     assert "<script>alert" not in listing + issue.content.decode()

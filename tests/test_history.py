@@ -230,21 +230,55 @@ def test_it_recovers_a_deleted_briefing_with_its_parts_as_a_draft(client, editor
     assert not Briefing.objects.published().exists()
 
 
-def test_it_compares_two_revisions(client, editor):
-    briefing = make_briefing()
+def test_it_compares_the_text_inside_every_part(client, editor):
+    briefing = make_briefing(deep_dives=1, takeaways=1, read_more=1)
     save_unchanged_but(client, briefing, theme_en="Before the edit")
-    save_unchanged_but(client, briefing, theme_en="After the edit")
-    older, newer = sorted(versions_of(briefing).values_list("pk", flat=True))
+    save_unchanged_but(
+        client,
+        briefing,
+        theme_en="After the edit",
+        **{"deep_dives-0-title_ja": "ディープダイブ壱", "read_more-0-url": "https://example.org/"},
+    )
+    Takeaway.objects.update(text_en="Takeaway one, reworded")
+    with history.revision():
+        history.record(briefing, editor, "edited")
+    older, newer = history.issue_versions(briefing.pk)[2], history.issue_versions(briefing.pk)[0]
 
     response = client.get(
         reverse("admin:briefing_briefing_compare", args=[briefing.pk]),
-        {"version_id1": older, "version_id2": newer},
+        {"version_id1": newer.pk, "version_id2": older.pk},
     )
 
     assert response.status_code == 200
-    content = response.content.decode()
-    assert "Before the edit" in content
-    assert "After the edit" in content
+    assert [
+        (change.label, change.language, change.segments) for change in response.context["changes"]
+    ] == [
+        ("Theme", "English", [("delete", "Before"), ("insert", "After"), ("equal", " the edit")]),
+        (
+            "Deep dive 01 · Title",
+            "Japanese",
+            [("equal", "ディープダイブ"), ("delete", "1"), ("insert", "壱")],
+        ),
+        (
+            "Deep dive 01 · Key takeaway 01",
+            "English",
+            [("equal", "Takeaway "), ("delete", "1"), ("insert", "one, reworded")],
+        ),
+        (
+            "Read-more item 02 · Link",
+            "",
+            [("delete", "https://example.com/1"), ("insert", "https://example.org/")],
+        ),
+    ]
+    with translation.override("ja"):
+        response = client.get(
+            reverse("admin:briefing_briefing_compare", args=[briefing.pk]),
+            {"version_id1": older.pk, "version_id2": newer.pk},
+        )
+    assert [change.label for change in response.context["changes"]][:2] == [
+        "テーマ",
+        "ディープダイブ 01 · タイトル",
+    ]
 
 
 def test_it_shows_who_saved_when_in_the_history(client, editor):

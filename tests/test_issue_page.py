@@ -140,7 +140,7 @@ def test_without_a_theme_the_date_is_the_headline(client):
                 "何が起きたか",
                 "なぜ重要か",
                 "重要なポイント",
-                "実践のヒント",
+                "実践ポイント",
                 "もっと読む",
                 "キーワード",
             ],
