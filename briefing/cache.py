@@ -62,6 +62,8 @@ STAFF_AREAS = ("admin/", "editorial/")
 # removes it before its next use of the page cache (the other processes trust their copy for at
 # most GENERATION_TRUST_SECONDS).
 _invalidation_pending = False
+# The last generation this process read from the database (see _load_generation).
+_last_read = None
 
 
 @dataclass(frozen=True)
@@ -129,13 +131,16 @@ def _load_generation() -> tuple[str, int, float]:
 
     While the database is unreachable, the last one read (no edit can be made meanwhile), so that
     cached pages keep being served."""
+    global _last_read
     try:
         # Quick or not at all: cached pages must keep answering within a second while PostgreSQL
         # hangs (config/database.py).
         with time_limit(GENERATION_READ_SECONDS):
             value = _read_generation()
     except DatabaseError:
-        last = cache.get(LAST_GENERATION_KEY)
+        # This process's own copy when the cache has none (it may have been unreachable when
+        # the generation was last read).
+        last = cache.get(LAST_GENERATION_KEY) or _last_read
         if last is None:
             raise
         return (*last[:2], time.time())
@@ -146,6 +151,7 @@ def _load_generation() -> tuple[str, int, float]:
         value = (value[0], last[1] + 1, value[2])
     cache.set(GENERATION_KEY, value, max(1, math.ceil(value[2] - time.time())))
     cache.set(LAST_GENERATION_KEY, value[:2], None)
+    _last_read = value[:2]
     return value
 
 

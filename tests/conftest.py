@@ -28,6 +28,7 @@ def _cache_reachable():
     breaker.reset()
     database_breaker.reset()
     page_cache._invalidation_pending = False
+    page_cache._last_read = None
     yield
     breaker.reset()
     database_breaker.reset()

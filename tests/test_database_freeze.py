@@ -133,3 +133,18 @@ def test_a_cached_page_is_served_when_the_generation_cannot_be_read(frozen_datab
 
     assert (during.status_code, during.text) == (200, cached.text)
     assert breaker.reason == "no answer within 0.5 s"
+
+
+def test_a_cached_page_is_served_even_when_the_cache_lost_the_last_generation(frozen_database):
+    from django.core.cache import cache
+
+    with time_machine.travel(datetime.datetime(2030, 6, 1, 9, 0, tzinfo=datetime.UTC)) as clock:
+        cached = wsgi_get("/ja/2026/05/19/")
+        assert cached.status_code == 200
+        # Redis was unreachable when it was written, or evicted it: this process's copy serves.
+        cache.delete(page_cache.LAST_GENERATION_KEY)
+        frozen_database.freeze()
+        clock.shift(page_cache.GENERATION_TRUST_SECONDS + 1)
+        during = wsgi_get("/ja/2026/05/19/")
+
+    assert (during.status_code, during.text) == (200, cached.text)

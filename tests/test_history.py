@@ -388,3 +388,49 @@ def test_it_records_workflow_steps_in_words(editor):
     assert comments == ["Unpublished by erika", "Published by erika", "Sent to review by erika"]
     saved, _revision = newest_contents(briefing)
     assert saved == contents(briefing.pk)
+
+
+def test_typed_numbers_reorder_without_javascript_and_a_new_row_takes_the_next(client, editor):
+    briefing = make_briefing(deep_dives=3, takeaways=1, read_more=0)
+    save_unchanged_but(
+        client,
+        briefing,
+        **{
+            # Deep dive 3 typed as number 1: it goes before the row that has 1.
+            "deep_dives-2-position": "1",
+            # A new takeaway in the first deep dive, its number left empty.
+            "deep_dives-0-takeaways-TOTAL_FORMS": "2",
+            "deep_dives-0-takeaways-1-text_en": "A new one",
+            "deep_dives-0-takeaways-1-position": "",
+        },
+    )
+    saved = contents(briefing.pk)
+    assert [(d["position"], d["title"]["en"]) for d in saved["deep_dives"]] == [
+        (1, "Deep dive 3"),
+        (2, "Deep dive 1"),
+        (3, "Deep dive 2"),
+    ]
+    first = next(d for d in saved["deep_dives"] if d["title"]["en"] == "Deep dive 1")
+    assert [(t["position"], t["text"]["en"]) for t in first["takeaways"]] == [
+        (1, "Takeaway 1"),
+        (2, "A new one"),
+    ]
+
+
+def test_the_issue_page_shows_each_language_labelled_with_its_state(client, editor):
+    briefing = make_briefing(theme_en="", status=Briefing.Status.DRAFT)
+    briefing.lead_ja = "書き直したリード。"  # the English lead was written against the old one
+    briefing.save()
+
+    form = (
+        client.get(reverse("admin:briefing_briefing_change", args=[briefing.pk]))
+        .context["adminform"]
+        .form
+    )
+
+    assert [str(form.fields[name].label) for name in ("theme_ja", "theme_en", "lead_en")] == [
+        "Theme · Japanese · up to date",
+        "Theme · English · missing",
+        "Lead · English · outdated",
+    ]
+    assert "editorial-missing" in form.fields["theme_en"].widget.attrs["class"]
