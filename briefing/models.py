@@ -46,6 +46,32 @@ class BriefingQuerySet(models.QuerySet):
             "read_more",
         )
 
+    def with_neighbours(self, lang: str):
+        """Each issue with the date and theme (in `lang`) of the previous and next *published*
+        issues (`previous_date`, `previous_theme`, `next_date`, `next_theme`), read in the same
+        query through the date index."""
+        published = Briefing.objects.published()
+        theme = f"theme_{lang}"
+
+        def nearest(lookup: str, order: str, field: str):
+            later_or_earlier = published.filter(**{f"date__{lookup}": models.OuterRef("date")})
+            return models.Subquery(later_or_earlier.order_by(order).values(field)[:1])
+
+        return self.annotate(
+            previous_date=nearest("lt", "-date", "date"),
+            previous_theme=nearest("lt", "-date", theme),
+            next_date=nearest("gt", "date", "date"),
+            next_theme=nearest("gt", "date", theme),
+        )
+
+    def for_listing(self):
+        """Newest first, with only what a list of issues (archive, keyword pages) shows: loading
+        the lead and the untranslated copies of each field too would read several times as
+        much text for nothing."""
+        codes = [code for code, _name in settings.LANGUAGES]
+        fields = [f"{name}_{code}" for name in ("theme", "tldr") for code in codes]
+        return self.only("date", *fields).order_by("-date")
+
 
 class Briefing(models.Model):
     class Status(models.TextChoices):

@@ -9,10 +9,8 @@ from django.db.models import (
     Count,
     Max,
     Min,
-    OuterRef,
     Prefetch,
     Q,
-    Subquery,
     prefetch_related_objects,
 )
 from django.db.models.functions import TruncMonth
@@ -36,9 +34,6 @@ from .serialization import briefing_to_dict, completeness
 ISSUES_PER_PAGE = 20
 # The picture shown when an issue is shared (Open Graph, JSON-LD).
 SHARE_IMAGE = "briefing/share.png"
-# What a list of issues (archive, keyword pages) shows: loading the lead and the untranslated
-# copies of each field too would read several times as much text for nothing.
-LISTING_FIELDS = ("date", "theme_ja", "theme_en", "tldr_ja", "tldr_en")
 
 
 def issue_date(year: int, month: int, day: int) -> datetime.date:
@@ -69,21 +64,12 @@ def _shown_fields(model) -> tuple[str, ...]:
 
 
 def _published_with_neighbours():
-    """Published issues, each with the date and theme (in the reader's language) of the previous
-    and next published issues (`previous_date`, `previous_theme`, `next_date`, `next_theme`),
-    read in the same query through the date index."""
-    published = Briefing.objects.published()
-    theme = f"theme_{reader_language()}"
-
-    def nearest(lookup: str, order: str, field: str):
-        later_or_earlier = published.filter(**{f"date__{lookup}": OuterRef("date")})
-        return Subquery(later_or_earlier.order_by(order).values(field)[:1])
-
-    return published.only(*_shown_fields(Briefing)).annotate(
-        previous_date=nearest("lt", "-date", "date"),
-        previous_theme=nearest("lt", "-date", theme),
-        next_date=nearest("gt", "date", "date"),
-        next_theme=nearest("gt", "date", theme),
+    """Published issues with what an issue page shows, and their neighbours' dates and themes
+    in the reader's language (BriefingQuerySet.with_neighbours)."""
+    return (
+        Briefing.objects.published()
+        .only(*_shown_fields(Briefing))
+        .with_neighbours(reader_language())
     )
 
 
@@ -293,7 +279,7 @@ class _WholeMonth(Paginator):
 @require_safe
 @cached_page(query=("page",))
 def archive(request, year=None, month=None):
-    issues = Briefing.objects.published().only(*LISTING_FIELDS).order_by("-date")
+    issues = Briefing.objects.published().for_listing()
     if year is not None:
         issues = issues.filter(date__year=year)
     if month is not None:
@@ -362,10 +348,7 @@ def keyword(request, slug):
         return redirect(keyword, permanent=True)
     page = _page(
         request,
-        Briefing.objects.published()
-        .filter(keywords=keyword)
-        .only(*LISTING_FIELDS)
-        .order_by("-date"),
+        Briefing.objects.published().filter(keywords=keyword).for_listing(),
     )
     if not page.object_list:
         # A keyword used only by unpublished issues does not exist for readers.
@@ -385,7 +368,7 @@ def keyword_index(request):
     )
     for item in keywords:
         item.label = localized(item, "name", lang)
-    keywords.sort(key=lambda item: (search_module.normalise(item.label.text or item.slug)))
+    keywords.sort(key=lambda item: search_module.normalise(item.label.text or item.slug))
     return render(request, "briefing/keyword_index.html", {"keywords": keywords})
 
 

@@ -36,7 +36,9 @@ def subscribe(request):
     form = SubscribeForm(request.POST or None, initial={"language": translation.get_language()})
     if request.method == "POST" and form.is_valid():
         if not subscriptions.client_within_rate(get_client_ip_address(request) or "unknown"):
-            return render_error("newsletter/429.html", status=429)
+            response = render_error("newsletter/429.html", status=429)
+            response["Retry-After"] = str(settings.NEWSLETTER_RATE_WINDOW_SECONDS)
+            return response
         subscriptions.request_subscription(
             form.cleaned_data["email"], form.cleaned_data["language"]
         )

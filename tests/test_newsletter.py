@@ -152,6 +152,7 @@ def test_subscribe_is_rate_limited_per_address_and_per_client(
     # The client's fifth request in the hour is refused outright.
     response = client.post("/ja/subscribe/", {"email": "b@example.com", "language": "ja"})
     assert response.status_code == 429
+    assert response["Retry-After"] == "3600"
     assert "購読の申し込みが多すぎます" in response.content.decode()
     assert not Subscriber.objects.filter(email="b@example.com").exists()
     # Another client is not affected.

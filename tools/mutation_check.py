@@ -342,6 +342,42 @@ MUTATIONS = [
             "return user.is_active and user.is_staff",
         ),
     ),
+    m(
+        "permission: the bounce webhook without its secret",
+        "tests/test_newsletter.py",
+        (
+            "newsletter/bounces.py",
+            "if not hmac.compare_digest(secret.encode(), settings.NEWSLETTER_WEBHOOK_SECRET.encode()):",
+            "if False:",
+        ),
+    ),
+    m(
+        "permission: the bounce webhook open when no secret is configured",
+        "tests/test_newsletter.py",
+        (
+            "newsletter/views.py",
+            "    if not secret:\n        raise Http404",
+            "    if False:\n        raise Http404",
+        ),
+    ),
+    m(
+        "newsletter: a one-click unsubscribe without List-Unsubscribe=One-Click",
+        "tests/test_newsletter.py",
+        (
+            "newsletter/views.py",
+            'if request.POST.get("List-Unsubscribe") != "One-Click":',
+            "if False:",
+        ),
+    ),
+    m(
+        "newsletter: a subscription confirmed by a GET (a mail scanner following the link)",
+        "tests/test_newsletter.py",
+        (
+            "newsletter/views.py",
+            '    if request.method == "POST":\n        subscriptions.confirm(subscriber)',
+            "    if True:\n        subscriptions.confirm(subscriber)",
+        ),
+    ),
     # --- Public means published() -----------------------------------------------------------
     m(
         "published(): scheduled issues public before their time",
