@@ -38,7 +38,13 @@ def bad_request(request, exception):
 
 
 def page_not_found(request, exception):
-    return render_error("404.html", status=404)
+    from briefing.views import issues_near_path
+
+    try:
+        nearest = issues_near_path(request.path)
+    except DATABASE_UNAVAILABLE:
+        nearest = []  # the page still offers the latest issue, the archive and search
+    return render_error("404.html", status=404, context={"nearest": nearest})
 
 
 def server_error(request):
