@@ -2,6 +2,7 @@
 
 import datetime
 import functools
+import re
 
 from django.conf import settings
 from django.core.paginator import InvalidPage, Paginator
@@ -308,6 +309,32 @@ def archive(request, year=None, month=None):
     )
 
 
+def _nearest_dates(wanted: datetime.date) -> list[datetime.date]:
+    """The published issues just before and just after a date (or on it), at most one each."""
+    published = Briefing.objects.published()
+    return [
+        *published.filter(date__lte=wanted).order_by("-date").values_list("date", flat=True)[:1],
+        *published.filter(date__gt=wanted).order_by("date").values_list("date", flat=True)[:1],
+    ]
+
+
+_ISSUE_PATH = re.compile(r"^/[a-z]{2}/(\d{4})/(\d{1,2})/(\d{1,2})/")
+
+
+def issues_near_path(path: str) -> list[datetime.date]:
+    """For the 404 page: the published issues nearest to the date an issue address names
+    (an issue not yet out, or mistyped); nothing, and no query, for any other address."""
+    match = _ISSUE_PATH.match(path)
+    if match is None:
+        return []
+    year, month, day = (int(part) for part in match.groups())
+    try:
+        wanted = datetime.date(year, month, day)
+    except ValueError:
+        wanted = datetime.date(min(max(year, 1), 9999), min(max(month, 1), 12), 1)
+    return _nearest_dates(wanted)
+
+
 @require_safe
 def jump_to_date(request):
     """The jump-to-date form (a plain GET form, no JavaScript): the issue of that date, else the
@@ -321,11 +348,7 @@ def jump_to_date(request):
             {"value": request.GET.get("date", "")[:40]},
             status=400,
         )
-    published = Briefing.objects.published()
-    dates = [
-        *published.filter(date__lte=wanted).order_by("-date").values_list("date", flat=True)[:1],
-        *published.filter(date__gt=wanted).order_by("date").values_list("date", flat=True)[:1],
-    ]
+    dates = _nearest_dates(wanted)
     if not dates:
         return redirect("briefing:archive")
     nearest = min(dates, key=lambda date: (abs((date - wanted).days), date))

@@ -69,7 +69,7 @@ def _on_postgresql() -> bool:
 def pytest_report_header(config):
     if not _on_postgresql():
         return (
-            "tests marked `postgresql` or `faults` are deselected here; they run in the"
+            "tests marked `postgresql`, `faults` or `browser` are deselected here; they run in the"
             " PostgreSQL pass"
         )
 
@@ -79,7 +79,8 @@ def pytest_collection_modifyitems(config, items):
         return
 
     def heavy(item):
-        return item.get_closest_marker("postgresql") or item.get_closest_marker("faults")
+        # Real-browser tests are slow: CI runs them once, in the PostgreSQL pass.
+        return any(item.get_closest_marker(name) for name in ("postgresql", "faults", "browser"))
 
     deselected = [item for item in items if heavy(item)]
     if deselected:

@@ -12,6 +12,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.contrib.auth.models import Group, Permission
 from django.db import connections
 
@@ -360,3 +361,147 @@ def test_translator_fills_missing_english_and_sees_outdated_after_an_edit(page, 
     assert " ".join(english.inner_text().split()) == "46% complete 14 missing 1 outdated Translate"
     shot("queue-after")
     assert Briefing.objects.get().theme_en == "Safety and access collide"
+
+
+# The reading pages: screenshots at phone and desktop widths in both themes, axe-core, and no
+# horizontal scroll whatever the content.
+
+READING_PAGES = {
+    "issue-ja": "/ja/2026/05/19/",
+    "issue-en": "/en/2026/05/19/",
+    "parallel": "/en/2026/05/19/both/",
+    "archive": "/en/archive/",
+    "keyword": "/ja/keywords/safety/",
+    "keyword-index": "/en/keywords/",
+    "search": "/en/search/?q=benchmark+safety",
+}
+
+
+def reading_archive():
+    """The demo issue (partly translated) and two plain issues with a keyword, all public."""
+    import datetime
+
+    from tests.factories import make_briefing
+
+    with time_machine.travel(datetime.datetime(2026, 6, 1, tzinfo=datetime.UTC), tick=False):
+        import_seed(publish=True)
+    make_briefing(datetime.date(2026, 5, 18), keywords=["Safety"], tldr_en="Benchmarks and safety.")
+    make_briefing(datetime.date(2026, 4, 30), keywords=["Safety"])
+
+
+def axe_violations(page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        f"{violation['id']}: {[node['target'] for node in violation['nodes']]}"
+        for violation in results.response["violations"]
+    ]
+
+
+def horizontal_overflow(page) -> int:
+    return page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_reading_pages_at_phone_and_desktop_widths_pass_axe(browser, live_server, scheme):
+    reading_archive()
+    folder = ARTIFACTS / f"reading-{scheme}"
+    folder.mkdir(parents=True, exist_ok=True)
+    problems = {}
+    for width in (360, 1280):
+        context = browser.new_context(
+            base_url=live_server.url,
+            viewport={"width": width, "height": 900},
+            color_scheme=scheme,
+        )
+        context.set_default_timeout(TIMEOUT_MS)
+        page = context.new_page()
+        for name, path in READING_PAGES.items():
+            response = page.goto(path)
+            assert response.status == 200, path
+            page.screenshot(path=folder / f"{name}-{width}.png", full_page=True)
+            assert horizontal_overflow(page) == 0, f"{path} scrolls sideways at {width} px"
+            if violations := axe_violations(page):
+                problems[f"{path} at {width} px"] = violations
+        if width == 360:
+            # On a phone the parallel view names each side's language, row by row.
+            page.goto(READING_PAGES["parallel"])
+            labels = page.locator(".pair:not(.pair--labels) .pair__lang")
+            assert labels.first.is_visible()
+            assert labels.evaluate_all("nodes => nodes.slice(0, 2).map(n => n.innerText)") == [
+                "日本語",
+                "English",
+            ]
+        context.close()
+    assert problems == {}
+
+
+def test_print_has_a_masthead_and_no_screen_furniture(page, live_server):
+    reading_archive()
+    page.goto("/en/2026/05/19/")
+    page.emulate_media(media="print")
+
+    assert page.locator(".print-masthead").is_visible()
+    assert " ".join(page.locator(".print-masthead").inner_text().split()) == (
+        "Daily Briefing · Tuesday, May 19, 2026 · http://127.0.0.1:8000/en/2026/05/19/"
+    )
+    for furniture in (".site-header", ".site-footer", ".issue-nav", ".fallback-note", ".contents"):
+        assert page.locator(furniture).first.is_hidden(), furniture
+    takeaway = page.locator(".takeaways li").first
+    assert takeaway.evaluate("node => getComputedStyle(node).breakInside") == "avoid"
+    deep_dive = page.locator(".deep-dive").first
+    assert deep_dive.evaluate("node => getComputedStyle(node).breakInside") == "auto"
+
+
+def test_no_page_scrolls_sideways_at_320_px_even_with_a_6000_character_word(browser, live_server):
+    import datetime
+
+    from briefing.models import DeepDive
+    from tests.factories import make_briefing
+
+    word = "x" * 6000
+    # Titles and links have a length limit (300 and 500 characters): as long as they may be.
+    short_word, link = "y" * 300, "https://example.com/" + "a" * 480
+    briefing = make_briefing(
+        datetime.date(2026, 5, 19),
+        deep_dives=2,
+        read_more=1,
+        keywords=["Safety"],
+        theme_en=short_word,
+        lead_en=word,
+        tldr_en=word,
+        lead_ja="あ" * 6000,
+    )
+    DeepDive.objects.filter(briefing=briefing).update(
+        title_en=short_word,
+        what_happened_en=word,
+        sources=[{"url": "https://example.com/" + "a" * 6000, "title": ""}],
+    )
+    briefing.read_more.update(url=link, title_en="", summary_en=word)
+    from briefing.search import rebuild_search_documents
+
+    rebuild_search_documents([briefing.pk])
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 320, "height": 700})
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    wide = {}
+    for path in [
+        "/en/2026/05/19/",
+        "/ja/2026/05/19/",
+        "/en/2026/05/19/both/",
+        "/en/archive/",
+        "/en/archive/2026/05/",
+        "/en/keywords/safety/",
+        "/en/keywords/",
+        f"/en/search/?q={'x' * 90}",
+        "/en/no/such/page/",
+    ]:
+        page.goto(path)
+        if overflow := horizontal_overflow(page):
+            wide[path] = overflow
+    page.screenshot(path=ARTIFACTS / "overflow-320-search.png")
+    context.close()
+    assert wide == {}

@@ -1,5 +1,6 @@
 """The 404, 500 and 503 pages: bilingual, standalone, without the database, leaking nothing."""
 
+import datetime
 import logging
 import os
 import re
@@ -196,3 +197,38 @@ def test_errors_go_to_stderr_as_one_line_with_their_context_in_production():
         r"Internal Server Error: /en/x/",
         line,
     )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("path", "offered"),
+    [
+        ("/en/2026/05/20/", ["/en/2026/05/19/", "/en/2026/05/25/"]),  # not published
+        ("/en/2026/05/30/", ["/en/2026/05/25/"]),  # after the latest
+        ("/ja/2026/02/30/", ["/ja/2026/05/19/"]),  # no such day: the month's start
+        ("/en/2026/05/19/nothing/", ["/en/2026/05/19/", "/en/2026/05/25/"]),
+    ],
+)
+def test_a_missing_issue_offers_the_nearest_issues_and_search(visitor, path, offered):
+    from briefing.models import Briefing
+    from tests.factories import make_briefing
+
+    make_briefing(datetime.date(2026, 5, 19))
+    make_briefing(datetime.date(2026, 5, 20), status=Briefing.Status.DRAFT)
+    make_briefing(datetime.date(2026, 5, 25))
+
+    response = visitor.get(path)
+
+    body = response.content.decode()
+    assert response.status_code == 404
+    current = re.search(r'<section lang="\w+" class="current">(.*?)</section>', body, re.S).group(1)
+    assert re.findall(r'<ul class="nearest">.*?</ul>', current, re.S)
+    assert re.findall(r'<li><a href="([^"]+)"><time', current) == offered
+    lang = path[1:3]
+    assert f'<form class="search" action="/{lang}/search/" method="get" role="search">' in current
+
+
+def test_the_404_page_keeps_the_sites_look_and_icon(visitor):
+    body = visitor.get("/en/no/such/page/").content.decode()
+
+    assert '<link rel="icon" href="/static/briefing/favicon.svg" type="image/svg+xml">' in body
