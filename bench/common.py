@@ -9,7 +9,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -26,6 +25,11 @@ WRK_SCRIPT = BENCH / "wrk.lua"
 PYTHON = sys.executable
 BIN = Path(PYTHON).parent
 HOST = "127.0.0.1"
+
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+# One owner of port choice, so that gunicorn never gets a port handed to a scratch server.
+from tests.fault_servers import free_port  # noqa: E402
 
 
 def log(message: str) -> None:
@@ -47,19 +51,6 @@ def ensure_wrk() -> str:
     if not found:
         raise SystemExit("wrk could not be installed.")
     return found
-
-
-def free_port() -> int:
-    """A free loopback port; within FAULT_TEST_PORTS (e.g. 8300-8399) when set."""
-    low, _sep, high = os.environ.get("FAULT_TEST_PORTS", "").partition("-")
-    for port in range(int(low), int(high) + 1) if high else [0]:
-        with socket.socket() as sock:
-            try:
-                sock.bind((HOST, port))
-            except OSError:
-                continue
-            return sock.getsockname()[1]
-    raise SystemExit("no free port in FAULT_TEST_PORTS")
 
 
 def scratch_database_url(suffix: str) -> str:

@@ -27,6 +27,9 @@ MAX_QUERY_LENGTH = 100
 # PostgreSQL's trigram index on SearchDocument.body (created by migration 0003).
 TRIGRAM_INDEX = "briefing_searchdocument_body_trgm"
 SNIPPET_RADIUS = 60
+# Result pages beyond this do not exist (a million results). Without a bound, a page number of
+# twenty digits becomes an OFFSET the database cannot hold (SQLite: "datatype mismatch").
+MAX_PAGE_NUMBER = 100_000
 
 
 def normalise(text: str) -> str:
@@ -112,6 +115,8 @@ class ResultPaginator(Paginator):
             raise PageNotAnInteger(self.error_messages["invalid_page"]) from None
         if number < 1:
             raise EmptyPage(self.error_messages["min_page"])
+        if number > MAX_PAGE_NUMBER:
+            raise EmptyPage(self.error_messages["no_results"])
         bottom = (number - 1) * self.per_page
         counted = self.object_list.annotate(total=Window(Count("*")))
         results = list(counted[bottom : bottom + self.per_page])

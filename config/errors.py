@@ -12,6 +12,8 @@ from django.core.exceptions import RequestDataTooBig
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template import loader
+from django.utils import translation
+from django.utils.translation import get_language_from_path, gettext
 
 logger = logging.getLogger(__name__)
 
@@ -112,3 +114,40 @@ class RequestSizeLimitMiddleware:
         if length > settings.MAX_REQUEST_SIZE:
             return too_large(settings.MAX_REQUEST_SIZE)
         return self.get_response(request)
+
+
+def _has_nul(query) -> bool:
+    return any(
+        "\x00" in key or any("\x00" in value for value in values) for key, values in query.lists()
+    )
+
+
+class NulCharacterMiddleware:
+    """Refuse a NUL character in the path, the query string or a form field with 400.
+
+    No text on the site can hold one (PostgreSQL refuses it in text columns). Before the page
+    cache, so that such a URL is neither redirected nor stored; form fields are checked in
+    `process_view`, where CSRF checking reads them anyway. Uploaded files are checked by their
+    readers (editorial/translation/po.py, the import form).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or _has_nul(request.GET):
+            return self.refuse(request)
+        return self.get_response(request)
+
+    def process_view(self, request, view, args, kwargs):
+        if request.method == "POST" and _has_nul(request.POST):
+            return self.refuse(request)
+        return None
+
+    @staticmethod
+    def refuse(request) -> HttpResponse:
+        # Before LocaleMiddleware: the page speaks the language of its path.
+        language = get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
+        with translation.override(language):
+            reason = gettext("The request contains a NUL character, which no text can hold.")
+            return render_error("400.html", status=400, context={"reason": reason})

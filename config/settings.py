@@ -143,6 +143,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # Before anything reads the request body.
     "config.errors.RequestSizeLimitMiddleware",
+    # Before the page cache: a NUL in the URL is refused, never redirected or stored.
+    "config.errors.NulCharacterMiddleware",
     # Cached public pages are served from here, before the session, CSRF, auth and messages.
     "briefing.cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -4,7 +4,11 @@ Each runs in a temporary directory on a free loopback port, never the machine's 
 `stop()` is an outage (connections refused), `freeze()` stops the process with SIGSTOP: the
 kernel still accepts connections and data, nothing answers — the worst case for a client.
 FAULT_TEST_PORTS=8300-8399 limits the ports chosen (for a shared machine); otherwise the
-system picks one.
+system picks one. `free_port()` never hands the same port out twice in a process (a server's port
+is chosen before it listens), and `ScratchRedis.start()` checks that Redis itself answers on it:
+otherwise a Redis and a PostgreSQL built one after the other got the same port, the Redis exited
+at once, and its "cache" was the PostgreSQL server (every cache call failed), so no page was ever
+cached and a PostgreSQL outage looked like cached pages answering 503.
 """
 
 import glob
@@ -14,23 +18,38 @@ import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 HOST = "127.0.0.1"
 
 
+# Ports this process has handed out, listening yet or not.
+_handed_out: set[int] = set()
+_handed_out_lock = threading.Lock()
+
+
 def free_port() -> int:
+    """A loopback port free now and not handed out before by this process; within
+    FAULT_TEST_PORTS (e.g. 8300-8399) when set."""
     low, _sep, high = os.environ.get("FAULT_TEST_PORTS", "").partition("-")
-    candidates = range(int(low), int(high) + 1) if high else [0]
-    for port in candidates:
-        with socket.socket() as sock:
-            try:
-                sock.bind((HOST, port))
-            except OSError:
+    # Port 0: the system picks one (a few tries, in case it picks one handed out already).
+    candidates = range(int(low), int(high) + 1) if high else [0] * 20
+    with _handed_out_lock:
+        for port in candidates:
+            if port in _handed_out:
                 continue
-            return sock.getsockname()[1]
-    raise RuntimeError(f"no free port in FAULT_TEST_PORTS={os.environ['FAULT_TEST_PORTS']}")
+            with socket.socket() as sock:
+                try:
+                    sock.bind((HOST, port))
+                except OSError:
+                    continue
+                chosen = sock.getsockname()[1]
+            if chosen not in _handed_out:
+                _handed_out.add(chosen)
+                return chosen
+    raise RuntimeError(f"no free port in FAULT_TEST_PORTS={os.environ.get('FAULT_TEST_PORTS', '')}")
 
 
 def _wait_for(ready, what: str, limit: float = 20) -> None:
@@ -42,12 +61,14 @@ def _wait_for(ready, what: str, limit: float = 20) -> None:
     raise RuntimeError(f"{what} did not start within {limit:.0f} s")
 
 
-def _accepts(port: int) -> bool:
+def _answers_ping(port: int) -> bool:
+    """Redis itself answers on the port (not merely something accepting connections)."""
     try:
-        socket.create_connection((HOST, port), timeout=0.2).close()
+        with socket.create_connection((HOST, port), timeout=0.2) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
     except OSError:
         return False
-    return True
 
 
 class ScratchRedis:
@@ -69,7 +90,12 @@ class ScratchRedis:
         self.process = subprocess.Popen(
             command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
-        _wait_for(lambda: _accepts(self.port), "redis-server")
+        _wait_for(self._ready, "redis-server")
+
+    def _ready(self) -> bool:
+        if self.process.poll() is not None:
+            raise RuntimeError(f"redis-server exited at start (port {self.port} taken?)")
+        return _answers_ping(self.port)
 
     def stop(self) -> None:
         """Gone: connections refused. A start() afterwards comes back empty."""

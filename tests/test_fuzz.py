@@ -360,12 +360,25 @@ ROUTES = [
     "admin/translations/",
     "admin/translations/{year}-{month}-{day}/{lang}/",
     "admin/translations/{year}-{month}-{day}/{lang}/po/",
+    "archive/date/",
+    "keywords/",
+    "subscribe/",
+    "subscribe/check-your-inbox/",
+]
+# Outside the language prefixes: the API, the sitemap, robots.txt.
+UNPREFIXED_ROUTES = [
+    "api/v1/briefings/",
+    "api/v1/briefings/{year}-{month}-{day}/",
+    "sitemap.xml",
+    "robots.txt",
 ]
 YEARS = ["2026", "0000", "0001", "9999", "1970", "2024"]
 MONTHS = ["05", "02", "00", "12", "13", "99"]
 DAYS = ["19", "20", "29", "30", "31", "00", "99"]
 WORDS = ["安全", "%E5%AE%89%E5%85%A8", "%00", "%FF%FE", "%2F", "%", "%zz", "..", "\u202e", "🙂"]
-QUERY_KEYS = ["q", "page", "to", "status", "next", ""]
+# Every query parameter a public page reads (q, page, date; p on the sitemap), some that staff
+# pages read, one that nothing reads (answered with a redirect to the canonical URL), and none.
+QUERY_KEYS = ["q", "page", "date", "p", "to", "status", "next", "x", "", "%00"]
 QUERY_VALUES = [
     "量子化",
     "%",
@@ -376,7 +389,11 @@ QUERY_VALUES = [
     "-1",
     "1e3",
     "99999999999999999999",
+    "9" * 400,
+    "2026-05-19",
+    "2026-02-30",
     "x" * 200,
+    "a%00b",
 ]
 
 
@@ -411,15 +428,23 @@ _query = st.lists(
     max_size=3,
 ).map(lambda pairs: "?" + "&".join(f"{key}={value}" for key, value in pairs) if pairs else "")
 
+_unprefixed_route = st.builds(
+    lambda route, **parts: route.format(**parts),
+    st.sampled_from(UNPREFIXED_ROUTES),
+    year=st.sampled_from(YEARS) | _digits(4),
+    month=st.sampled_from(MONTHS) | _digits(2),
+    day=st.sampled_from(DAYS) | _digits(2),
+)
+
 paths = st.builds(
     lambda prefix, path, query: prefix + path + query,
     st.sampled_from(["/ja/", "/en/"]),
     _route | _free,
     _query,
-)
+) | st.builds(lambda path, query: "/" + path + query, _unprefixed_route, _query)
 
 
-def test_no_path_under_a_language_prefix_is_a_server_error(
+def test_no_public_path_or_query_parameter_is_a_server_error(
     client, django_capture_on_commit_callbacks
 ):
     # Committed, so search has documents to look in and builds its snippets.
@@ -433,6 +458,10 @@ def test_no_path_under_a_language_prefix_is_a_server_error(
     @hypothesis.example("/ja/2026/05/19/", False)
     @hypothesis.example("/en/search/?q=%E9%87%8F%E5%AD%90%E5%8C%96", False)
     @hypothesis.example("/en/admin/translations/2026-05-20/en/", True)
+    # Once 500s: an OFFSET beyond 64 bits, and NUL characters.
+    @hypothesis.example("/en/search/?q=Theme&page=99999999999999999999", False)
+    @hypothesis.example("/en/search/?q=%00", False)
+    @hypothesis.example("/api/v1/briefings/?page=%00", False)
     @hypothesis.given(paths, st.booleans())
     def check(path, as_translator):
         # The test client raises what a view raises, so a server error fails with its traceback.

@@ -107,8 +107,14 @@ def read_po(content) -> polib.POFile:
             raise POImportError(_("The file is not UTF-8 text.")) from None
     if not content.strip():
         raise POImportError(_("The file is empty."))
+    if "\x00" in content:
+        # PostgreSQL cannot store it in a text column.
+        raise POImportError(_("The file contains a NUL character."))
     try:
-        return polib.pofile(content, wrapwidth=0)
+        # polib reads a string that names an existing file as that file: a final newline
+        # (nothing in a PO file, and no line number moves) keeps an upload of "/etc/passwd"
+        # the text it is.
+        return polib.pofile(content + "\n", wrapwidth=0)
     except (OSError, ValueError) as exc:
         raise POImportError(_("Not a valid PO file: %(error)s.") % {"error": exc}) from None
 
