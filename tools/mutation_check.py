@@ -142,12 +142,12 @@ MUTATIONS = [
         ),
     ),
     m(
-        "escaping: feed item description",
-        "tests/test_escaping.py",
+        "escaping: feed item, a source's title",
+        "tests/test_escaping.py tests/test_feeds.py tests/test_sources.py",
         (
-            "briefing/feeds.py",
-            'linebreaks(localized(item, "tldr").text, autoescape=True)',
-            'linebreaks(localized(item, "tldr").text, autoescape=False)',
+            "templates/briefing/feeds/item.html",
+            '<a href="{{ link }}">{% firstof source.title link %}</a>',
+            '<a href="{{ link }}">{{ source.title|safe }}</a>',
         ),
     ),
     m(
@@ -157,21 +157,6 @@ MUTATIONS = [
             ADMIN,
             "format_html('<span class=\"editorial-other-language\">{}</span>', other)",
             "mark_safe(f'<span class=\"editorial-other-language\">{other}</span>')",
-        ),
-        (
-            ADMIN,
-            "from django.utils.html import format_html, format_html_join\n",
-            "from django.utils.html import format_html, format_html_join\n"
-            "from django.utils.safestring import mark_safe\n",
-        ),
-    ),
-    m(
-        "escaping: admin, an issue's takeaways",
-        "tests/test_escaping.py",
-        (
-            ADMIN,
-            '(f"{t.position:02d}", t.text_ja or t.text_en or "—")',
-            '(f"{t.position:02d}", mark_safe(t.text_ja or t.text_en or "—"))',
         ),
         (
             ADMIN,
@@ -482,7 +467,7 @@ MUTATIONS = [
         (
             ARCHIVE,
             "            briefing = save_briefing_data(",
-            '            if data.get("status") == "review":\n                continue\n'
+            '            if data.get("status") == "review":\n                return\n'
             "            briefing = save_briefing_data(",
         ),
     ),
