@@ -256,3 +256,20 @@ def describe(path: str) -> str:
     if not trail or len(part.labels) > 1:
         words.append(str(part.label(name)))
     return " · ".join(words)
+
+
+def issue_ids(instance) -> list[int]:
+    """The issues a saved or deleted part belongs to (a keyword may belong to several)."""
+    if isinstance(instance, Briefing):
+        return [instance.pk]
+    if isinstance(instance, DeepDive | ReadMore):
+        return [instance.briefing_id]
+    if isinstance(instance, Takeaway):
+        try:
+            return [instance.deep_dive.briefing_id]
+        except DeepDive.DoesNotExist:  # deleted along with its deep dive
+            return []
+    if isinstance(instance, Keyword):
+        # A keyword belongs to every issue that has it: its name counts in each of them.
+        return list(instance.briefings.values_list("pk", flat=True)) if instance.pk else []
+    return []

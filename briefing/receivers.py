@@ -26,6 +26,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from reversion.signals import post_revision_commit
 
 from . import cache
+from .content import issue_ids
 from .models import Briefing, DeepDive, Keyword, ReadMore, Takeaway
 from .search import rebuild_search_documents
 
@@ -72,23 +73,8 @@ def _rebuild_after_commit() -> None:
         cache.forget_generation()
 
 
-def _briefing_ids(instance) -> list[int]:
-    if isinstance(instance, Briefing):
-        return [instance.pk]
-    if isinstance(instance, DeepDive | ReadMore):
-        return [instance.briefing_id]
-    if isinstance(instance, Takeaway):
-        try:
-            return [instance.deep_dive.briefing_id]
-        except DeepDive.DoesNotExist:  # deleted along with its deep dive
-            return []
-    if isinstance(instance, Keyword):
-        return list(instance.briefings.values_list("pk", flat=True))
-    return []
-
-
 def on_content_saved_or_deleted(sender, instance, **kwargs):
-    issues_changed(_briefing_ids(instance))
+    issues_changed(issue_ids(instance))
 
 
 def on_keywords_changed(sender, instance, action, reverse, pk_set, **kwargs):

@@ -28,7 +28,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 from reversion.signals import post_revision_commit
 
-from briefing.content import LANGUAGE_CODES, TRANSLATED_FIELDS
+from briefing.content import LANGUAGE_CODES, TRANSLATED_FIELDS, issue_ids
 from briefing.models import Briefing, DeepDive, Keyword, ReadMore, Takeaway
 
 from .models import TranslationState
@@ -109,29 +109,13 @@ def rows_written(objects, briefing_ids, *, touch: bool = True) -> None:
     issues_changed(briefing_ids, touch=touch)
 
 
-def _issue_ids(instance) -> list[int]:
-    if isinstance(instance, Briefing):
-        return [instance.pk]
-    if isinstance(instance, DeepDive | ReadMore):
-        return [instance.briefing_id]
-    if isinstance(instance, Takeaway):
-        try:
-            return [instance.deep_dive.briefing_id]
-        except DeepDive.DoesNotExist:  # deleted along with its deep dive
-            return []
-    if isinstance(instance, Keyword):
-        # A keyword's name counts in the completeness of every issue that has it.
-        return list(instance.briefings.values_list("pk", flat=True)) if instance.pk else []
-    return []
-
-
 def part_saved(sender, instance, **kwargs):
-    issues_changed(_issue_ids(instance), touch=sender in (DeepDive, Takeaway, ReadMore))
+    issues_changed(issue_ids(instance), touch=sender in (DeepDive, Takeaway, ReadMore))
 
 
 def part_deleted(sender, instance, **kwargs):
     issues_changed(
-        _issue_ids(instance), touch=sender in (DeepDive, Takeaway, ReadMore), deleted=True
+        issue_ids(instance), touch=sender in (DeepDive, Takeaway, ReadMore), deleted=True
     )
 
 
