@@ -22,6 +22,7 @@ may legitimately wait on a lock for longer. Used by the `config.postgresql` back
 
 import contextlib
 import logging
+import math
 import os
 import socket
 import threading
@@ -72,15 +73,21 @@ def current_limit(default: float) -> float:
 
 
 class Watchdog:
-    """One thread per process; arming and disarming costs a lock and a dictionary write."""
+    """One thread per process; arming and disarming costs a lock and a dictionary write.
+
+    The thread is woken only when a new deadline comes before the one it sleeps until: waking
+    it for every query cost a thread switch per query, a millisecond or more each on a busy
+    machine (every query's deadline is the same few seconds away, so one wake-up serves many)."""
 
     def __init__(self):
         self._lock = threading.Condition()
         self._armed = {}  # token -> [deadline, fd, fired]
         self._next_token = 0
         self._thread = None
+        self._wakes_at = math.inf  # when the thread looks next (inf: when woken)
 
     def arm(self, fd: int, seconds: float) -> int:
+        deadline = time.monotonic() + seconds
         with self._lock:
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(
@@ -88,8 +95,10 @@ class Watchdog:
                 )
                 self._thread.start()
             self._next_token += 1
-            self._armed[self._next_token] = [time.monotonic() + seconds, fd, False]
-            self._lock.notify()
+            self._armed[self._next_token] = [deadline, fd, False]
+            if deadline < self._wakes_at:
+                self._wakes_at = deadline
+                self._lock.notify()
             return self._next_token
 
     def disarm(self, token: int) -> bool:
@@ -107,7 +116,8 @@ class Watchdog:
                         entry[2] = True
                         _shut_down(entry[1])
                 pending = [entry[0] for entry in waiting if not entry[2]]
-                self._lock.wait(timeout=max(0.01, min(pending) - now) if pending else None)
+                self._wakes_at = min(pending) if pending else math.inf
+                self._lock.wait(timeout=max(0.01, self._wakes_at - now) if pending else None)
 
 
 def _shut_down(fd: int) -> None:
