@@ -28,9 +28,10 @@ from modeltranslation.translator import translator
 
 from . import search as search_module
 from .cache import cached_page, mark_private
-from .localization import localized, reader_language, reading_minutes
+from .content import translated_values
+from .localization import localized, minutes_to_read, reader_language
 from .models import Briefing, DeepDive, Keyword, ReadMore, Takeaway
-from .serialization import briefing_to_dict, completeness
+from .serialization import percent_written
 
 ISSUES_PER_PAGE = 20
 # The picture shown when an issue is shared (Open Graph, JSON-LD).
@@ -80,13 +81,16 @@ def get_published_briefing(year: int, month: int, day: int) -> Briefing:
 
 def _load_contents(briefing: Briefing) -> None:
     # Four queries whatever the issue holds; relations already prefetched (for instance by
-    # `with_contents()`) are not fetched again.
-    def shown(model):
-        return model.objects.only(*_shown_fields(model))
+    # `with_contents()`) are not fetched again. Ordered by number alone: the models' own
+    # ordering starts with the parent, so each query would join the issue (and the takeaways
+    # the deep dive too) only to sort one issue's rows by its date.
+    def shown(model, by_number=True):
+        queryset = model.objects.only(*_shown_fields(model))
+        return queryset.order_by("position") if by_number else queryset
 
     prefetch_related_objects(
         [briefing],
-        Prefetch("keywords", queryset=shown(Keyword)),
+        Prefetch("keywords", queryset=shown(Keyword, by_number=False)),
         Prefetch(
             "deep_dives",
             queryset=shown(DeepDive).prefetch_related(
@@ -114,23 +118,35 @@ def _neighbours(briefing: Briefing, *, parallel: bool = False) -> dict:
         found = {name: (date, "") for name, date in dates.items()}
     url = parallel_url if parallel else issue_url
     return {
-        name: {"date": date, "url": url(date), "theme": theme or ""} if date else None
+        name: _dated(date, url=url(date), theme=theme or "") if date else None
         for name, (date, theme) in found.items()
     }
 
 
-def _news_article(briefing: Briefing, lang: str) -> dict:
+def _dated(date: datetime.date, **values) -> dict:
+    """A date with its label in the reader's language and its machine form, as pages show
+    them (what the `date` filter would give, worked out once)."""
+    return {
+        "date": date,
+        "label": date_format(date, "DATE_FORMAT"),
+        "iso": date.isoformat(),
+        **values,
+    }
+
+
+def _news_article(briefing: Briefing, lang: str, path: str, date_label: str) -> dict:
     """schema.org NewsArticle for search engines (rendered with escaping by `ld_json`).
 
     Only text written in `lang` is given: the other language's text under `inLanguage: lang`
     would be a false claim; a neutral headline stands in for a theme not yet translated.
+    `path` is the issue's URL, `date_label` its date as the page writes it.
     """
-    url = settings.SITE_URL + issue_url(briefing.date)
+    url = settings.SITE_URL + path
 
     def written(obj, field):
         return getattr(obj, f"{field}_{lang}") or ""
 
-    neutral = _("Daily Briefing, %(date)s") % {"date": date_format(briefing.date, "DATE_FORMAT")}
+    neutral = _("Daily Briefing, %(date)s") % {"date": date_label}
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -155,16 +171,22 @@ def _news_article(briefing: Briefing, lang: str) -> dict:
 def _issue_context(briefing: Briefing, preview: bool, *, parallel: bool = False) -> dict:
     _load_contents(briefing)
     lang = reader_language()
+    # One walk over the issue's texts for both figures.
+    all_values = [values for _path, values in translated_values(briefing)]
+    # The side-by-side view is a way of reading the issue, not another page of it.
+    path = issue_url(briefing.date)
+    issue_date = _dated(briefing.date)
     return {
         "briefing": briefing,
+        "issue_date": issue_date,
         "preview": preview,
         "noindex": preview,
         "neighbours": _neighbours(briefing, parallel=parallel),
-        "reading_minutes": reading_minutes(briefing, lang),
-        "translated_percent": completeness(briefing_to_dict(briefing))[lang],
-        "news_article": _news_article(briefing, lang),
-        # The side-by-side view is a way of reading the issue, not another page of it.
-        "canonical_path": issue_url(briefing.date),
+        "reading_minutes": minutes_to_read(all_values, lang),
+        "translated_percent": percent_written(all_values)[lang],
+        "news_article": _news_article(briefing, lang, path, issue_date["label"]),
+        "canonical_path": path,
+        "parallel_path": parallel_url(briefing.date),
     }
 
 

@@ -3,6 +3,8 @@ import json
 
 import pytest
 from django.db import models
+from django.urls import reverse
+from django.utils import translation
 
 from briefing.models import Briefing
 from tests.factories import NOW, make_briefing
@@ -366,6 +368,21 @@ def test_the_language_switcher_leads_to_the_same_page(client, path, other):
     make_briefing()
 
     assert other in client.get(path).content.decode()
+
+
+def test_the_header_and_footer_link_to_the_readers_language(client):
+    # Those links are reversed once per language and process (reading.site_url): a page in
+    # one language must never get the other's.
+    make_briefing()
+
+    for lang in ("ja", "en", "ja"):
+        body = client.get(f"/{lang}/2026/05/19/").content.decode()
+        for name in ("latest", "archive", "search", "feed", "feed_atom"):
+            with translation.override(lang):
+                url = reverse(f"briefing:{name}")
+            assert f'href="{url}"' in body
+        assert f'action="/{lang}/search/"' in body
+        assert f'href="/{lang}/subscribe/"' in body
 
 
 def test_alternates_name_both_languages_and_a_default(client):
