@@ -95,7 +95,6 @@ def test_editor_text_is_escaped(client):
 import re  # noqa: E402
 
 from django.test import RequestFactory  # noqa: E402
-from django.utils import translation  # noqa: E402
 
 from briefing.cache import current_generation  # noqa: E402
 from briefing.models import DeepDive, Keyword, ReadMore  # noqa: E402
