@@ -6,13 +6,12 @@ import re
 
 from django.conf import settings
 from django.core.paginator import InvalidPage, Paginator
+from django.db import connection
 from django.db.models import (
     Count,
     Max,
     Min,
-    Prefetch,
     Q,
-    prefetch_related_objects,
 )
 from django.db.models.functions import TruncMonth
 from django.http import Http404
@@ -79,26 +78,56 @@ def get_published_briefing(year: int, month: int, day: int) -> Briefing:
     return get_object_or_404(_published_with_neighbours(), date=issue_date(year, month, day))
 
 
-def _load_contents(briefing: Briefing) -> None:
-    # Four queries whatever the issue holds; relations already prefetched (for instance by
-    # `with_contents()`) are not fetched again. Ordered by number alone: the models' own
-    # ordering starts with the parent, so each query would join the issue (and the takeaways
-    # the deep dive too) only to sort one issue's rows by its date.
-    def shown(model, by_number=True):
-        queryset = model.objects.only(*_shown_fields(model))
-        return queryset.order_by("position") if by_number else queryset
+@functools.cache
+def _content_sql(model, parent: str, vendor: str) -> str:
+    """The SQL of one kind of part of an issue (`parent`: the lookup to the issue's id),
+    compiled once per process: building and compiling these four querysets cost more than
+    running them. Ordered by number alone (for takeaways, within their deep dive): the
+    models' own ordering starts with the parent, which would join the issue, and for
+    takeaways the deep dive too, only to sort one issue's rows by its date."""
+    queryset = model.objects.only(*_shown_fields(model)).filter(**{parent: 0})
+    if model is Takeaway:
+        queryset = queryset.order_by("deep_dive_id", "position")
+    elif model is not Keyword:
+        queryset = queryset.order_by("position")
+    sql, _params = queryset.query.sql_with_params()
+    return sql
 
-    prefetch_related_objects(
-        [briefing],
-        Prefetch("keywords", queryset=shown(Keyword, by_number=False)),
-        Prefetch(
-            "deep_dives",
-            queryset=shown(DeepDive).prefetch_related(
-                Prefetch("takeaways", queryset=shown(Takeaway))
-            ),
-        ),
-        Prefetch("read_more", queryset=shown(ReadMore)),
-    )
+
+def _parts(model, parent: str, briefing: Briefing) -> list:
+    sql = _content_sql(model, parent, connection.vendor)
+    return list(model.objects.raw(sql, [briefing.pk]))
+
+
+def _prefetched(instance, name: str, items: list) -> None:
+    """What `prefetch_related` leaves on an instance: `instance.<name>.all()` gives `items`
+    without a query (Django's own prefetch_one_level does the same)."""
+    queryset = getattr(instance, name).all()
+    queryset._result_cache = items
+    queryset._prefetch_done = True
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[name] = queryset
+
+
+def _load_contents(briefing: Briefing) -> None:
+    """The issue's parts in four queries whatever it holds, as `with_contents()` would
+    prefetch them; an issue loaded with its parts already prefetched is not read again."""
+    if "deep_dives" in getattr(briefing, "_prefetched_objects_cache", {}):
+        return
+    deep_dives = _parts(DeepDive, "briefing_id", briefing)
+    takeaways = {}
+    for takeaway in _parts(Takeaway, "deep_dive__briefing_id", briefing):
+        takeaways.setdefault(takeaway.deep_dive_id, []).append(takeaway)
+    for deep_dive in deep_dives:
+        deep_dive.briefing = briefing
+        for takeaway in takeaways.get(deep_dive.pk, []):
+            takeaway.deep_dive = deep_dive
+        _prefetched(deep_dive, "takeaways", takeaways.get(deep_dive.pk, []))
+    read_more = _parts(ReadMore, "briefing_id", briefing)
+    for item in read_more:
+        item.briefing = briefing
+    _prefetched(briefing, "deep_dives", deep_dives)
+    _prefetched(briefing, "read_more", read_more)
+    _prefetched(briefing, "keywords", _parts(Keyword, "briefings", briefing))
 
 
 def _neighbours(briefing: Briefing, *, parallel: bool = False) -> dict:

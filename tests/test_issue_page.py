@@ -575,3 +575,29 @@ def test_a_missing_page_is_a_friendly_404_in_the_readers_language(client):
     assert "ページが見つかりません" in body
     assert '<meta name="robots" content="noindex">' in body
     assert '<a href="/ja/archive/">アーカイブを見る</a>' in body
+
+
+def test_parts_are_shown_in_number_order_whatever_order_they_were_written_in(client):
+    # The page reads each kind of part ordered by number alone (briefing.views._content_sql).
+    briefing = make_briefing(deep_dives=2, takeaways=2, read_more=2)
+    first, second = briefing.deep_dives.order_by("position")
+    first.position, second.position = 9, 1
+    first.save()
+    second.save()
+    first.position = 2
+    first.save()
+    for deep_dive in (first, second):
+        low, high = deep_dive.takeaways.order_by("position")
+        low.position, high.position = 9, 1
+        low.save()
+        high.save()
+        low.position = 2
+        low.save()
+    current_generation()
+
+    body = client.get("/en/2026/05/19/").content.decode()
+
+    titles = re.findall(r'<span class="deep-dive__title">([^<]*)</span>', body)
+    assert titles == ["Deep dive 2", "Deep dive 1"]
+    takeaways = re.findall(r'<span class="takeaways__text">([^<]*)</span>', body)
+    assert takeaways == ["Takeaway 2", "Takeaway 1"] * 2
