@@ -616,9 +616,7 @@ def _preview_url(briefing, lang, parallel=False):
         return reverse(name, args=[briefing.date.isoformat()])
 
 
-class DeepDivePageTakeawayInline(
-    LockedFieldsMixin, LimitedPartsMixin, TranslationTabularInline
-):
+class DeepDivePageTakeawayInline(LockedFieldsMixin, LimitedPartsMixin, TranslationTabularInline):
     model = Takeaway
     form = PartForm
     fields = ("position", *TAKEAWAY.translated)

@@ -281,9 +281,10 @@ def test_a_previewed_file_at_the_byte_limit_saves_without_posting_the_text_again
 
     briefing = Briefing.objects.get()
     assert saved.status_code == 302
-    assert briefing.deep_dives.get().what_happened_ja == parse_briefing_text(text)["deep_dives"][
-        0
-    ]["what_happened"]["ja"]
+    assert (
+        briefing.deep_dives.get().what_happened_ja
+        == parse_briefing_text(text)["deep_dives"][0]["what_happened"]["ja"]
+    )
     assert PreviewStore(editor.session).get(token) is None
 
 
