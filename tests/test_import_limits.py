@@ -6,6 +6,7 @@ previewed file always saves."""
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploadedFile
 from django.core.management import CommandError
+from django.utils import translation
 from reversion.models import Version
 
 from briefing.content import (
@@ -21,7 +22,8 @@ from editorial.interchange import textformat
 from editorial.interchange.importing import ImportRefused, save_briefing_data
 from editorial.interchange.textformat import format_briefing_text, parse_briefing_text
 from editorial.roles import EDITORS
-from tests.factories import make_user, run_command
+from tests.admin_forms import change_form_data
+from tests.factories import make_briefing, make_user, run_command
 
 pytestmark = pytest.mark.django_db
 
@@ -203,7 +205,10 @@ def test_the_parser_stops_at_the_line_where_a_count_goes_over(tmp_path):
 
 def test_data_over_the_limit_is_refused_whichever_way_it_comes():
     # An archive restore or any caller of save_briefing_data, not only the text format.
-    with pytest.raises(ImportRefused, match="^21 deep dives; the limit is 20 per issue$"):
+    with (
+        translation.override("en"),
+        pytest.raises(ImportRefused, match="^21 deep dives; the limit is 20 per issue$"),
+    ):
         save_briefing_data(issue_data(deep_dives=MAX_DEEP_DIVES + 1))
 
     assert table_counts() == NOTHING
@@ -295,3 +300,47 @@ def test_a_preview_no_longer_kept_asks_to_show_the_text_again(editor):
         "This preview is no longer kept; show the text again, then save it."
     ]
     assert table_counts() == NOTHING
+
+
+@pytest.mark.parametrize(
+    ("parts", "error"),
+    [
+        ({"deep_dives": MAX_DEEP_DIVES + 1, "takeaways": 0}, "Please submit at most 20 forms."),
+        ({"takeaways": MAX_TAKEAWAYS_PER_DEEP_DIVE + 1}, "Please submit at most 20 forms."),
+        ({"read_more": MAX_READ_MORE + 1}, "Please submit at most 30 forms."),
+    ],
+)
+def test_the_issue_page_saves_no_more_parts_than_the_limits(editor, parts, error):
+    # Made past the limits behind the admin's back; the page refuses to save it so.
+    briefing = make_briefing(**({"deep_dives": 1, "takeaways": 1, "read_more": 0} | parts))
+    url = f"/en/admin/briefing/briefing/{briefing.pk}/change/"
+    data = change_form_data(editor.get(url))
+
+    response = editor.post(url, data | {"_save": "Save"})
+
+    assert response.status_code == 200
+    errors = [
+        e
+        for formset in response.context["inline_admin_formsets"]
+        for e in formset.formset.non_form_errors()
+    ]
+    errors += [
+        e
+        for formset in response.context["inline_admin_formsets"]
+        for form in formset.formset.forms
+        for nested in getattr(form, "nested_formsets", [])
+        for e in nested.non_form_errors()
+    ]
+    assert errors == [error]
+
+
+def test_the_issue_page_saves_no_more_keywords_than_the_limit(editor):
+    briefing = make_briefing(keywords=[f"k{k}" for k in range(MAX_KEYWORDS + 1)])
+    url = f"/en/admin/briefing/briefing/{briefing.pk}/change/"
+    data = change_form_data(editor.get(url))
+
+    response = editor.post(url, data | {"_save": "Save"})
+
+    assert response.context["adminform"].form.errors["keywords"] == [
+        "51 keywords; the limit is 50 per issue"
+    ]
