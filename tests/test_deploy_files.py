@@ -133,7 +133,7 @@ def test_the_image_checks_migrates_loads_the_demo_on_request_and_execs_gunicorn(
 
     assert command == (
         '["sh", "-c", "python manage.py check --deploy --fail-level ERROR && '
-        'python manage.py migrate --noinput && '
+        "python manage.py migrate --noinput && "
         'if [ \\"$LOAD_DEMO_ISSUE\\" = 1 ]; then python manage.py load_demo_issue; fi && '
         'exec gunicorn config.wsgi"]'
     )
