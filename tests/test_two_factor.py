@@ -473,3 +473,24 @@ def test_the_setup_page_is_in_japanese_under_ja(client, editor):
     page = client.get("/ja/admin/two-factor/").content.decode()
     assert "<h1>二要素ログイン</h1>" in page
     assert get_user_model().objects.count() == 1
+
+
+def test_the_setup_page_works_under_the_content_policy_in_each_state(
+    client, editor, frozen_clock
+):
+    from tests.test_security import InlineCodeFinder
+
+    client.force_login(editor)
+    pages = {"off": client.get(PAGE)}
+    client.post(url("two_factor_start"))
+    pages["pending"] = client.get(PAGE)
+    client.post(url("two_factor_confirm"), {"otp_token": code(TOTPDevice.objects.get())})
+    pages["on"] = client.get(PAGE)
+
+    problems = {}
+    for state, response in pages.items():
+        finder = InlineCodeFinder()
+        finder.feed(response.content.decode())
+        problems[state] = (response.status_code, finder.problems)
+    assert problems == {"off": (200, []), "pending": (200, []), "on": (200, [])}
+    assert "Turn off two-factor login" in pages["on"].content.decode()
