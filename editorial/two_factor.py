@@ -44,9 +44,18 @@ def required(user) -> bool:
     return settings.OTP_REQUIRED_FOR_SUPERUSERS and user.is_superuser
 
 
+def uses_two_factor(user) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def cancel(user) -> None:
+    """Forget the secret being set up (never a confirmed device: that needs a code)."""
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+
+
 def start(user) -> TOTPDevice:
     """A new secret for `user`, replacing any unconfirmed one."""
-    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    cancel(user)
     return TOTPDevice.objects.create(user=user, name="authenticator app", confirmed=False)
 
 
@@ -168,7 +177,7 @@ class TwoFactorMiddleware:
         # Only staff have anything two-factor login protects (and only they can turn it on).
         if not (user.is_authenticated and user.is_staff) or user.is_verified():
             return None
-        if confirmed_device(user) is not None:
+        if uses_two_factor(user):
             logout(request)
             return None
         if required(user) and request.resolver_match.view_name not in SETUP_VIEWS:

@@ -43,7 +43,7 @@ def page(request):
 @require_POST
 @staff_member_required
 def start(request):
-    if two_factor.confirmed_device(request.user) is None:
+    if not two_factor.uses_two_factor(request.user):
         two_factor.start(request.user)
     return redirect("two_factor")
 
@@ -72,7 +72,7 @@ def confirm(request):
 @require_POST
 @staff_member_required
 def cancel(request):
-    request.user.totpdevice_set.filter(confirmed=False).delete()
+    two_factor.cancel(request.user)
     return redirect("two_factor")
 
 
