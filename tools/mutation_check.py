@@ -59,6 +59,8 @@ CACHE = "briefing/cache.py"
 RECEIVERS = "briefing/receivers.py"
 ARCHIVE = "editorial/interchange/archive.py"
 WORKFLOW_VIEWS = "editorial/workflow_views.py"
+TWO_FACTOR = "editorial/two_factor.py"
+TWO_FACTOR_VIEWS = "editorial/two_factor_views.py"
 
 MUTATIONS = [
     # --- Escaping: every branch that turns editor text into HTML ------------------------------
@@ -556,6 +558,88 @@ MUTATIONS = [
             "                and item.status[target] == OUTDATED\n",
             "                and item.path not in changed\n",
         ),
+    ),
+    # --- Two-factor login -----------------------------------------------------------------------
+    m(
+        "two-factor: login without the code of a confirmed device",
+        "tests/test_two_factor.py",
+        (TWO_FACTOR, "        if device is not None:\n", "        if False:\n"),
+    ),
+    m(
+        "two-factor: a wrong code at login is not a failed login for the lockout",
+        "tests/test_two_factor.py",
+        (TWO_FACTOR, "                user_login_failed.send(", "                dict("),
+    ),
+    m(
+        "two-factor: a session that showed no code is kept",
+        "tests/test_two_factor.py",
+        (TWO_FACTOR, "            logout(request)\n", "            pass\n"),
+    ),
+    m(
+        "two-factor: a superuser who must is not sent to set it up",
+        "tests/test_two_factor.py",
+        (TWO_FACTOR, '            return redirect("two_factor")', "            return None"),
+    ),
+    m(
+        "two-factor: superusers forced whatever the setting",
+        "tests/test_two_factor.py",
+        (
+            TWO_FACTOR,
+            "return settings.OTP_REQUIRED_FOR_SUPERUSERS and user.is_superuser",
+            "return user.is_superuser",
+        ),
+    ),
+    m(
+        "two-factor: a device confirmed without a valid code",
+        "tests/test_two_factor.py",
+        (
+            TWO_FACTOR_VIEWS,
+            "    form = CodeForm(device, request.POST)\n    if not form.is_valid():\n"
+            "        return render_page(request, form)\n",
+            "",
+        ),
+    ),
+    m(
+        "two-factor: the device to confirm is anyone's",
+        "tests/test_two_factor.py",
+        (
+            TWO_FACTOR_VIEWS,
+            "    device = two_factor.pending_device(request.user)",
+            "    device = TOTPDevice.objects.filter(confirmed=False).first()",
+        ),
+    ),
+    m(
+        "two-factor: turned off without a valid code",
+        "tests/test_two_factor.py",
+        (
+            TWO_FACTOR_VIEWS,
+            "    if not form.is_valid():\n        return render_page(request, form)\n"
+            "    two_factor.turn_off",
+            "    two_factor.turn_off",
+        ),
+    ),
+    m(
+        "two-factor: the pages without a staff login",
+        "tests/test_two_factor.py",
+        (
+            TWO_FACTOR_VIEWS,
+            "@require_POST\n@staff_member_required\ndef start",
+            "@require_POST\ndef start",
+        ),
+    ),
+    m(
+        "two-factor: the code kept in the record of a failed login",
+        "tests/test_two_factor.py",
+        (
+            "config/settings.py",
+            'AXES_SENSITIVE_PARAMETERS = ["otp_token"]',
+            "AXES_SENSITIVE_PARAMETERS = []",
+        ),
+    ),
+    m(
+        "two-factor: check --deploy silent when superusers may do without",
+        "tests/test_two_factor.py",
+        ("editorial/checks.py", "    if settings.OTP_REQUIRED_FOR_SUPERUSERS:\n", "    if True:\n"),
     ),
 ]
 
