@@ -1,14 +1,19 @@
 """When Redis goes away or freezes: every page from the database, saves work, nothing stale after.
 
 Against a Redis server of the test's own (tests/fault_servers.py), stopped or frozen with
-SIGSTOP. The breaker leaves Redis alone for 5 s after a failure; "5 s later" is simulated with
-`breaker.reset()` (time_machine cannot move the monotonic clock the breaker reads). Another
-worker process is simulated by resetting this process's state (`another_worker()`).
+SIGSTOP. The breaker leaves Redis alone for 5 s after a failure (CACHE_BREAKER_SECONDS); "5 s
+later" is simulated with `breaker.reset()` (time_machine cannot move the monotonic clock the
+breaker reads). Another worker process is simulated by resetting this process's state
+(`another_worker()`).
 """
+
+import time
 
 import pytest
 from django.core.cache import cache, caches
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from briefing import cache as page_cache
@@ -99,6 +104,26 @@ def test_readiness_says_the_cache_is_degraded(client, redis_server, outage):
 
     assert (first.status_code, first.content) == (200, b"ready, cache degraded\n")
     assert (again.status_code, again.content) == (200, b"ready, cache degraded\n")
+
+
+def test_pages_come_from_the_cache_again_once_the_breaker_time_is_over(
+    client, redis_server, settings
+):
+    settings.CACHE_BREAKER_SECONDS = 1
+    make_briefing()
+    client.get(URL)
+    redis_server.freeze()
+    client.get(URL)  # opens the breaker
+    redis_server.thaw()
+
+    with CaptureQueriesContext(connection) as still_open:
+        assert client.get(URL).status_code == 200
+    time.sleep(1.1)
+    with CaptureQueriesContext(connection) as closed:
+        assert client.get(URL).status_code == 200
+
+    assert len(still_open) > 1  # rendered from the database
+    assert [query["sql"] for query in closed.captured_queries] == [page_cache.NUMBER_QUERY]
 
 
 @pytest.mark.parametrize("outage", ["stop", "freeze"])
