@@ -12,8 +12,10 @@ COPY pyproject.toml README.md ./
 COPY config config
 COPY briefing briefing
 COPY editorial editorial
+COPY newsletter newsletter
 RUN pip install .
 
+# .dockerignore keeps the benchmark tools (bench/), the tests and the CI scripts out of the image.
 COPY . .
 # collectstatic needs settings that pass the production checks; these values exist only at build.
 RUN DJANGO_DEBUG=0 DJANGO_SECRET_KEY="build-only-$(python -c 'import secrets; print(secrets.token_hex(32))')" \

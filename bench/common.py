@@ -139,8 +139,19 @@ def prepare_database(env: dict, days: int, end_date: str, seed: int = 1) -> floa
     return time.monotonic() - started
 
 
+# Deletes only the site's keys (its KEY_PREFIX): cache.clear() would FLUSHDB the whole Redis
+# database that REDIS_URL names, whatever else keeps data there.
+CLEAR_SITE_KEYS = """
+from django.core.cache import cache
+if hasattr(cache, "delete_pattern"):
+    cache.delete_pattern("*")
+else:
+    cache.clear()
+"""
+
+
 def clear_cache(env: dict) -> None:
-    manage(env, "shell", "-c", "from django.core.cache import cache; cache.clear()", quiet=True)
+    manage(env, "shell", "-c", CLEAR_SITE_KEYS, quiet=True)
 
 
 class Gunicorn:

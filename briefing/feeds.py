@@ -20,6 +20,7 @@ FEED_LENGTH = 30
 
 class IssuesFeed(Feed):
     description_template = "briefing/feeds/item.html"
+
     def __call__(self, request, *args, **kwargs):
         return cached_page(super().__call__)(request, *args, **kwargs)
 

@@ -223,9 +223,6 @@ MODELTRANSLATION_LANGUAGES = ("ja", "en")
 # Fallback is shown explicitly by the templates (with a "not yet translated" marker), so
 # modeltranslation must not silently substitute the other language.
 MODELTRANSLATION_ENABLE_FALLBACKS = False
-# The admin's language tabs need jQuery UI; served from our static files, not a CDN
-# (the content security policy allows no third-party scripts).
-JQUERY_UI_URL = "editorial/vendor/jquery-ui-1.14.2/jquery-ui.min.js"
 TIME_ZONE = env("DJANGO_TIME_ZONE", "Asia/Tokyo")
 USE_I18N = True
 USE_TZ = True

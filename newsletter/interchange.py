@@ -1,9 +1,13 @@
-"""Subscribers with their consent, as plain records: for backups (export_archive can write
-them beside the briefings) and their restore.
+"""Subscribers with their consent, and whether each issue's edition went out, as plain
+records: for backups (export_archive writes them beside the briefings) and their restore.
 
-A record keeps everything needed to carry on after a restore: the consent (source and
-confirmation time), the state (an unsubscribed or bounced address must stay so) and the token,
-so the links in emails already sent keep working. Deliveries are not kept.
+A subscriber record keeps everything needed to carry on after a restore: the consent (source
+and confirmation time), the state (an unsubscribed or bounced address must stay so) and the
+token, so the links in emails already sent keep working.
+
+An edition record keeps whether an issue's email was sent, so that a restored issue is not
+sent to everyone again. Deliveries (who got which message) are not kept: an edition that was
+still being sent when the backup was taken is restored as failed, to be looked at by hand.
 """
 
 import datetime
@@ -13,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
-from .models import Subscriber
+from .models import Edition, Subscriber
 
 FIELDS = ["email", "language", "state", "source", "token", "bounce_reason"]
 TIMES = ["subscribed_at", "confirmed_at", "unsubscribed_at", "bounced_at"]
@@ -83,3 +87,51 @@ def load_subscriber_records(records: Iterable[dict]) -> int:
     new = [subscriber for email, subscriber in subscribers.items() if email not in known]
     Subscriber.objects.bulk_create(new, batch_size=1000)
     return len(new)
+
+
+class EditionRecordError(ValueError):
+    """An edition record cannot be restored; the message says why."""
+
+
+EDITION_TIMES = ["queued_at", "finished_at"]
+FINISHED_EDITION_STATES = [Edition.State.SENT, Edition.State.FAILED]
+INTERRUPTED_BY_RESTORE = (
+    "interrupted: it was being sent when the backup was taken, and the backup does not say "
+    "who had received it"
+)
+
+
+def edition_records(briefing_ids: Iterable[int]) -> dict[int, dict]:
+    """{briefing id: record} for the issues of `briefing_ids` whose edition was queued."""
+    records = {}
+    for edition in Edition.objects.filter(briefing_id__in=list(briefing_ids)):
+        record = {"state": edition.state, "last_error": edition.last_error}
+        for name in EDITION_TIMES:
+            value = getattr(edition, name)
+            record[name] = value.isoformat() if value else None
+        records[edition.briefing_id] = record
+    return records
+
+
+def edition_from_record(record) -> Edition:
+    """An unsaved Edition (no briefing yet) from `record`; EditionRecordError if it is damaged.
+
+    One that was still being sent comes back failed: its recipients are not in the record, and
+    resuming it would send nothing or, queued again, send to everyone twice.
+    """
+    if not isinstance(record, dict) or record.get("state") not in Edition.State.values:
+        raise EditionRecordError(
+            f"edition: an object with a state ({', '.join(Edition.State.values)}) is expected"
+        )
+    values = {"state": record["state"], "last_error": str(record.get("last_error") or "")[:500]}
+    for name in EDITION_TIMES:
+        value = record.get(name)
+        try:
+            values[name] = datetime.datetime.fromisoformat(value) if value else None
+        except (TypeError, ValueError):
+            raise EditionRecordError(f"edition: {name} is not an ISO 8601 date and time") from None
+    if values["queued_at"] is None:
+        raise EditionRecordError("edition: queued_at is missing")
+    if values["state"] not in FINISHED_EDITION_STATES:
+        values["state"], values["last_error"] = Edition.State.FAILED, INTERRUPTED_BY_RESTORE
+    return Edition(**values)

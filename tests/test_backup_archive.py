@@ -14,7 +14,8 @@ from briefing.serialization import briefing_to_dict
 from editorial.interchange.archive import HEADER, editorial_state
 from editorial.models import TranslationState
 from editorial.translation.status import OUTDATED, briefing_status
-from newsletter.models import Subscriber
+from newsletter.interchange import INTERRUPTED_BY_RESTORE
+from newsletter.models import Delivery, Edition, Subscriber
 from tests.factories import make_briefing, run_command
 
 # The archive holds an issue scheduled after the frozen clock (tests.factories.NOW).
@@ -446,3 +447,92 @@ def test_keywords_on_no_issue_and_subscribers_with_their_consent_survive_a_round
     )
     assert Subscriber.objects.get(email="gone@example.com").state == "unsubscribed"
     assert second.read_text(encoding="utf-8") == first.read_text(encoding="utf-8")
+
+
+def make_edition(date: datetime.date, state: str) -> Edition:
+    return Edition.objects.create(
+        briefing=Briefing.objects.get(date=date),
+        state=state,
+        queued_at=datetime.datetime(2026, 5, 18, 21, 0, tzinfo=datetime.UTC),
+        finished_at=(
+            datetime.datetime(2026, 5, 18, 21, 4, tzinfo=datetime.UTC)
+            if state == Edition.State.SENT
+            else None
+        ),
+    )
+
+
+def test_a_restored_issue_whose_edition_went_out_is_not_sent_again(
+    tmp_path, settings, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    make_archive_contents()
+    Subscriber.objects.create(
+        email="reader@example.com",
+        language="both",
+        state=Subscriber.State.CONFIRMED,
+        confirmed_at=datetime.datetime(2026, 4, 1, 8, 5, tzinfo=datetime.UTC),
+    )
+    # The issue of 05-18 is public and still within its day of automatic sending (the clock
+    # says 05-19): restored without its edition, it would be queued to every subscriber.
+    sent = make_edition(datetime.date(2026, 5, 18), Edition.State.SENT)
+    archive = tmp_path / "archive.jsonl"
+    run_command("export_archive", str(archive))
+    empty_the_database()
+    Subscriber.objects.all().delete()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        output, warnings = restore(archive)
+
+    restored = Edition.objects.get()
+    assert (restored.briefing.date, restored.state, restored.queued_at, restored.finished_at) == (
+        datetime.date(2026, 5, 18),
+        "sent",
+        sent.queued_at,
+        sent.finished_at,
+    )
+    assert Delivery.objects.count() == 0
+    assert (output, warnings) == (f"Restored 4 briefings from {archive}.\n", "")
+
+
+def test_an_edition_interrupted_by_the_backup_is_restored_failed_with_a_warning(tmp_path):
+    make_archive_contents()
+    make_edition(datetime.date(2026, 5, 18), Edition.State.SENDING)
+    archive = tmp_path / "archive.jsonl"
+    run_command("export_archive", str(archive))
+    empty_the_database()
+
+    output, warnings = restore(archive)
+
+    restored = Edition.objects.get()
+    assert (restored.state, restored.last_error, restored.finished_at) == (
+        "failed",
+        INTERRUPTED_BY_RESTORE,
+        None,
+    )
+    assert warnings == (
+        "Warning: 2026-05-18: the email edition was being sent when the backup was taken; it is "
+        "restored as failed, not sent again (who had received it is not in the backup).\n"
+    )
+
+
+def test_a_damaged_edition_record_is_refused_with_its_line(tmp_path):
+    make_archive_contents()
+    make_edition(datetime.date(2026, 5, 18), Edition.State.SENT)
+    whole = tmp_path / "whole.jsonl"
+    run_command("export_archive", str(whole))
+    lines = whole.read_text(encoding="utf-8").splitlines()
+    first = json.loads(lines[1])
+    first["edition"]["state"] = "posted"
+    damaged = tmp_path / "damaged.jsonl"
+    damaged.write_text("\n".join(sealed([json.dumps(first), *lines[2:-1]])) + "\n")
+    empty_the_database()
+
+    with pytest.raises(CommandError) as error:
+        run_command("import_archive", str(damaged))
+
+    assert str(error.value) == (
+        f"{damaged}, line 2: 2026-05-18: edition: an object with a state (queued, sending, "
+        "retrying, sent, failed) is expected. Nothing was restored."
+    )
+    assert table_counts() == NOTHING

@@ -145,3 +145,38 @@ def test_restoring_a_version_of_a_live_issue_keeps_it_live(page, shot):
     assert response.status == 200
     assert theme in page.content()
     assert Takeaway.objects.exists()
+
+
+def test_leaving_with_unsaved_changes_asks_first_and_saving_does_not(browser, live_server):
+    make_user("editor", role=EDITORS)
+    briefing = import_seed(publish=False)
+    context = browser.new_context(base_url=live_server.url)
+    asked = []
+
+    def answer(dialog):
+        # "Stay on the page": the edit must not be lost by a stray click.
+        asked.append(dialog.type)
+        dialog.dismiss()
+
+    try:
+        untouched = context.new_page()
+        log_in(untouched, issue_url(briefing), "editor")
+        untouched.on("dialog", answer)
+        untouched.close(run_before_unload=True)
+
+        edited = context.new_page()
+        edited.on("dialog", answer)
+        edited.goto(issue_url(briefing))
+        edited.fill("#id_theme_en", "A theme not saved yet")
+        edited.close(run_before_unload=True)
+        edited.wait_for_timeout(500)
+        # Only the edited page asked; the untouched one closed at once.
+        assert (asked, edited.is_closed(), untouched.is_closed()) == (["beforeunload"], False, True)
+
+        # Saving is leaving on purpose: no question, and the text is kept.
+        edited.click("input[name=_continue]")
+        edited.wait_for_url(f"**{issue_url(briefing)}")
+        assert asked == ["beforeunload"]
+        assert Briefing.objects.get(pk=briefing.pk).theme_en == "A theme not saved yet"
+    finally:
+        context.close()

@@ -1,6 +1,7 @@
 """What can be checked of the deployment files without Docker: their content and wiring."""
 
 import datetime
+import fnmatch
 import os
 import re
 import runpy
@@ -132,7 +133,7 @@ def test_the_image_checks_migrates_loads_the_demo_on_request_and_execs_gunicorn(
 
     assert command == (
         '["sh", "-c", "python manage.py check --deploy --fail-level ERROR && '
-        'python manage.py migrate --noinput && '
+        "python manage.py migrate --noinput && "
         'if [ \\"$LOAD_DEMO_ISSUE\\" = 1 ]; then python manage.py load_demo_issue; fi && '
         'exec gunicorn config.wsgi"]'
     )
@@ -143,6 +144,28 @@ def test_the_docker_build_leaves_out_local_state():
 
     for name in (".git", ".venv", "db.sqlite3", ".admin-password", "staticfiles"):
         assert name in ignored
+
+
+def test_the_image_holds_no_benchmark_tools_tests_or_ci_scripts():
+    ignored = read(".dockerignore").split()
+    in_image = sorted(
+        path.relative_to(BASE_DIR).parts[0]
+        for path in BASE_DIR.iterdir()
+        if not any(fnmatch.fnmatch(path.name, pattern) for pattern in ignored)
+    )
+
+    for left_out in ("bench", "tests", "tools", ".ci"):
+        assert left_out not in in_image
+    assert {"briefing", "config", "editorial", "newsletter", "manage.py"} <= set(in_image)
+
+
+def test_the_image_copies_every_installed_package_before_installing_them():
+    dockerfile = read("Dockerfile")
+    before_install = dockerfile[: dockerfile.index("RUN pip install .")]
+    [packages] = re.findall(r"^include = \[(.*)\]$", read("pyproject.toml"), re.MULTILINE)
+
+    for package in re.findall(r'"(\w+)\*"', packages):
+        assert f"COPY {package} {package}" in before_install, package
 
 
 def gunicorn_config(monkeypatch, **variables) -> dict:

@@ -4,8 +4,9 @@ The archive (format version 2):
 
 - a header line, {"format": "briefing-archive", "version": 2};
 - one line per briefing: the shared JSON shape (briefing.serialization) plus what a restore
-  needs beyond the content: the publication time, the timestamps, and the editorial state
-  kept beside the briefing (see editorial_state);
+  needs beyond the content: the publication time, the timestamps, the editorial state
+  kept beside the briefing (see editorial_state) and, once its email edition was queued,
+  {"edition": {…}} (newsletter.interchange), so that a restored issue is not sent again;
 - one line per keyword attached to no issue, {"keyword": {"slug": …, "name": {…}}};
 - one line per subscriber of the email edition, {"subscriber": {…}} (newsletter.interchange);
 - a trailer line, {"trailer": {"issues": N, "keywords": K, "subscribers": S, "sha256": …}},
@@ -34,7 +35,11 @@ from editorial.interchange.importing import ImportRefused, parse_date, save_brie
 from editorial.models import TranslationState
 from editorial.translation.status import states_for
 from newsletter.interchange import (
+    FINISHED_EDITION_STATES,
+    EditionRecordError,
     SubscriberRecordError,
+    edition_from_record,
+    edition_records,
     load_subscriber_records,
     subscriber_records,
 )
@@ -137,15 +142,19 @@ def restore_editorial_state(briefing: Briefing, data: dict) -> None:
     TranslationState.objects.bulk_update(created, ["updated_at"])
 
 
-def briefing_to_archive_line(briefing: Briefing) -> dict:
-    """A briefing loaded with `Briefing.objects.with_contents()`, as one archive line."""
-    return {
+def briefing_to_archive_line(briefing: Briefing, edition: dict | None = None) -> dict:
+    """A briefing loaded with `Briefing.objects.with_contents()`, as one archive line, with
+    the record of its email edition if one was queued."""
+    line = {
         **briefing_to_dict(briefing),
         "publish_at": briefing.publish_at.isoformat() if briefing.publish_at else None,
         "created_at": briefing.created_at.isoformat(),
         "updated_at": briefing.updated_at.isoformat(),
         **editorial_state(briefing),
     }
+    if edition is not None:
+        line["edition"] = edition
+    return line
 
 
 def _orphan_keywords():
@@ -180,9 +189,10 @@ def write_archive(out: IO[str]) -> int:
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
         writer.line(HEADER)
+        editions = edition_records(Briefing.objects.values_list("pk", flat=True))
         briefings = Briefing.objects.with_contents().order_by("date")
         for briefing in briefings.iterator(chunk_size=100):
-            writer.line(briefing_to_archive_line(briefing))
+            writer.line(briefing_to_archive_line(briefing, editions.get(briefing.pk)))
             counts["issues"] += 1
         for keyword in _orphan_keywords():
             names = {code: getattr(keyword, f"name_{code}") for code in LANGUAGE_CODES}
@@ -221,6 +231,14 @@ def _check_briefing_line(data: dict) -> None:
     _timestamp(data, "updated_at")
     if data.get("publish_at") is not None:
         _timestamp(data, "publish_at")
+    if "edition" in data:
+        try:
+            edition = edition_from_record(data["edition"])
+        except EditionRecordError as exc:
+            raise ImportRefused(str(exc)) from None
+        for name in ("queued_at", "finished_at"):
+            if getattr(edition, name) is not None:
+                _timestamp(data["edition"], name)
     states = data.get("translation_states") or {}
     if not isinstance(states, dict):
         raise ImportRefused("translation_states is not an object")
@@ -364,7 +382,7 @@ def restore_archive(lines: Iterable[bytes], warn: Callable[[str], None] = lambda
                 "the database already has briefings; an archive is restored into an empty database"
             )
         for line_number, data in contents["briefings"]:
-            _restore_briefing(data, line_number)
+            _restore_briefing(data, line_number, warn)
         for line_number, keyword in contents["keywords"]:
             if Keyword.objects.filter(slug=keyword.slug).exists():
                 raise ArchiveError(f"keyword {keyword.slug!r} is already in use", line_number)
@@ -378,7 +396,7 @@ def restore_archive(lines: Iterable[bytes], warn: Callable[[str], None] = lambda
     return len(contents["briefings"])
 
 
-def _restore_briefing(data: dict, line_number: int) -> None:
+def _restore_briefing(data: dict, line_number: int, warn: Callable[[str], None]) -> None:
     date = data.get("date")
     try:
         # One revision for both: the issue's derived data (completeness) is computed when
@@ -397,3 +415,14 @@ def _restore_briefing(data: dict, line_number: int) -> None:
     Briefing.objects.filter(pk=briefing.pk).update(
         created_at=_timestamp(data, "created_at"), updated_at=_timestamp(data, "updated_at")
     )
+    if "edition" in data:
+        # Saved before the transaction commits, so the newsletter's on-publish hook finds
+        # the issue already sent.
+        edition = edition_from_record(data["edition"])
+        edition.briefing = briefing
+        edition.save()
+        if data["edition"]["state"] not in FINISHED_EDITION_STATES:
+            warn(
+                f"{date}: the email edition was being sent when the backup was taken; it is "
+                "restored as failed, not sent again (who had received it is not in the backup)"
+            )
