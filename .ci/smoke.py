@@ -8,6 +8,7 @@ get exactly the expected answers. Usage: .ci/smoke.py DATABASE_URL [REDIS_URL]
 import http.client
 import json
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -15,10 +16,13 @@ import subprocess
 import sys
 import tempfile
 import time
+from http.cookies import SimpleCookie
 from pathlib import Path
+from urllib.parse import urlencode
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 BIN = BASE_DIR / ".venv" / "bin"
+SUPERUSER_PASSWORD = secrets.token_urlsafe(16)
 
 
 def free_port() -> int:
@@ -28,12 +32,30 @@ def free_port() -> int:
 
 
 def get(port: int, path: str, **headers) -> http.client.HTTPResponse:
+    return request(port, "GET", path, None, headers)
+
+
+def post(port: int, path: str, form: dict, **headers) -> http.client.HTTPResponse:
+    headers["Content-Type"] = "application/x-www-form-urlencoded"
+    return request(port, "POST", path, urlencode(form), headers)
+
+
+def request(port, method, path, body, headers) -> http.client.HTTPResponse:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    connection.request("GET", path, headers=headers)
+    connection.request(method, path, body=body, headers=headers)
     response = connection.getresponse()
     response.body = response.read().decode("utf-8", "replace")
     connection.close()
     return response
+
+
+def cookies(*responses) -> str:
+    """The Cookie header a browser would send back after these responses."""
+    jar = SimpleCookie()
+    for response in responses:
+        for header in response.headers.get_all("Set-Cookie") or []:
+            jar.load(header)
+    return "; ".join(f"{name}={morsel.value}" for name, morsel in jar.items())
 
 
 def main(database_url: str, redis_url: str = "") -> int:
@@ -51,11 +73,13 @@ def main(database_url: str, redis_url: str = "") -> int:
         "REDIS_URL": redis_url,
         "WEB_CONCURRENCY": "2",
         "GUNICORN_CMD_ARGS": f"--bind 127.0.0.1:{port}",
+        "DJANGO_SUPERUSER_PASSWORD": SUPERUSER_PASSWORD,
     }
     for command in (
         ["collectstatic", "--noinput", "--verbosity", "0"],
         ["migrate", "--noinput", "--verbosity", "0"],
         ["load_demo_issue"],
+        ["createsuperuser", "--noinput", "--username", "smoke", "--email", "smoke@example.com"],
     ):
         subprocess.run([BIN / "python", "manage.py", *command], cwd=BASE_DIR, env=env, check=True)
 
@@ -138,6 +162,41 @@ def check(port: int, static_root: Path) -> list[str]:
     css = get(port, "/static/" + manifest["paths"]["errors.css"], **https)
     expect("static file", css.status, 200)
     expect("static cache", css.getheader("Cache-Control"), "max-age=315360000, public, immutable")
+
+    # A superuser's first login in production leads to setting up two-factor login, and nowhere
+    # else in the admin (editorial/two_factor.py).
+    login_page = get(port, "/en/admin/login/", **https)
+    expect("admin login asks for the one-time code", 'name="otp_token"' in login_page.body, True)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login_page.body)
+    logged_in = post(
+        port,
+        "/en/admin/login/",
+        {
+            "csrfmiddlewaretoken": token[1] if token else "",
+            "username": "smoke",
+            "password": SUPERUSER_PASSWORD,
+            "next": "/en/admin/",
+        },
+        Cookie=cookies(login_page),
+        Referer=f"https://127.0.0.1:{port}/en/admin/login/",
+        **https,
+    )
+    expect(
+        "superuser login", (logged_in.status, logged_in.getheader("Location")), (302, "/en/admin/")
+    )
+    session = cookies(login_page, logged_in)
+    admin_home = get(port, "/en/admin/", Cookie=session, **https)
+    expect(
+        "superuser without two-factor login",
+        (admin_home.status, admin_home.getheader("Location")),
+        (302, "/en/admin/two-factor/"),
+    )
+    setup = get(port, "/en/admin/two-factor/", Cookie=session, **https)
+    expect(
+        "two-factor setup page",
+        (setup.status, "Superusers must use two-factor login on this site" in setup.body),
+        (200, True),
+    )
 
     missing = get(port, "/en/no/such/page/", **https)
     expect("404 status", missing.status, 404)

@@ -121,6 +121,9 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "csp",
     "axes",
+    # Two-factor login for staff: TOTP devices (editorial/two_factor.py).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "reversion",
     "reversion_compare",
     # Deep dives with their takeaways nested on the issue's page (editorial/inlines.py).
@@ -152,6 +155,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Whether this session's login was completed with a one-time code (user.is_verified()),
+    # then what a staff member must do about it (editorial/two_factor.py).
+    "django_otp.middleware.OTPMiddleware",
+    "editorial.two_factor.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.errors.DatabaseUnavailableMiddleware",
@@ -335,6 +342,11 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     # Scheduled issues become public without a request: this finds them (and resumes sends).
     "send-due-editions": {"task": "newsletter.tasks.send_due_editions", "schedule": 60.0},
+    # And the keyword names written for them wait until then (editorial/keywords.py).
+    "apply-due-keyword-names": {
+        "task": "editorial.tasks.apply_due_keyword_names",
+        "schedule": 60.0,
+    },
 }
 
 # --- Security -----------------------------------------------------------------------------
@@ -392,6 +404,17 @@ AXES_LOCKOUT_CALLABLE = "config.security.login_locked_out"
 # ignored). The client's address is the one the outermost of them saw (config/security.py).
 TRUSTED_PROXY_COUNT = envint("DJANGO_TRUSTED_PROXY_COUNT", 0, minimum=0)
 AXES_CLIENT_IP_CALLABLE = "config.security.client_address"
+# A one-time code is not kept in the record of a failed login, like the password.
+AXES_SENSITIVE_PARAMETERS = ["otp_token"]
+
+# Two-factor login (TOTP, editorial/two_factor.py): any staff member may turn it on; a
+# superuser must, in production (`check --deploy` warns when it is off there). A wrong or
+# missing code is a failed login for the throttling above.
+OTP_REQUIRED_FOR_SUPERUSERS = envbool("DJANGO_OTP_REQUIRED_FOR_SUPERUSERS", not DEBUG)
+# The name authenticator apps show beside the username.
+OTP_TOTP_ISSUER = env("DJANGO_OTP_ISSUER", "Daily Briefing")
+# Nobody but the device's owner sees its secret, and only while setting it up.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Pasted text and form fields (the issue's plain text runs to tens of kilobytes) and,
 # separately, whole request bodies including uploaded files. Larger requests get the 413

@@ -1,4 +1,6 @@
-"""Staff accounts: unlocking a locked-out login in the admin, and password reset by email."""
+"""Staff accounts: unlocking a locked-out login in the admin, password reset by email, and
+two-factor login (editorial/two_factor.py): the login form's code, an administrator's reset of
+a lost authenticator app, and each staff member's own page."""
 
 from axes.utils import reset
 from django.conf import settings
@@ -7,9 +9,13 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import PasswordResetForm
+from django.db.models import Exists, OuterRef
 from django.urls import path
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from editorial import two_factor, two_factor_views
 
 User = get_user_model()
 
@@ -30,12 +36,39 @@ def unlock_login(modeladmin, request, queryset):
     )
 
 
+@admin.action(
+    description=_("Turn off two-factor login (a lost authenticator app)"), permissions=["change"]
+)
+def turn_off_two_factor(modeladmin, request, queryset):
+    """Someone who lost their authenticator app logs in with the password alone, and sets
+    two-factor login up again (a superuser must, at once, where it is required)."""
+    two_factor.turn_off(queryset)
+    modeladmin.message_user(
+        request,
+        gettext("Two-factor login turned off for %(users)s.")
+        % {"users": ", ".join(user.get_username() for user in queryset)},
+    )
+
+
 admin.site.unregister(User)
+# Devices are set up by their owners only and reset with the action above; django-otp's own
+# admin pages would let an administrator make one for someone else.
+admin.site.unregister(TOTPDevice)
+admin.site.login_form = two_factor.LoginForm
 
 
 @admin.register(User)
 class StaffUserAdmin(UserAdmin):
-    actions = [unlock_login]
+    actions = [unlock_login, turn_off_two_factor]
+    list_display = [*UserAdmin.list_display, "uses_two_factor"]
+
+    def get_queryset(self, request):
+        confirmed = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+        return super().get_queryset(request).annotate(uses_two_factor=Exists(confirmed))
+
+    @admin.display(description=_("Two-factor login"), boolean=True, ordering="uses_two_factor")
+    def uses_two_factor(self, user):
+        return user.uses_two_factor
 
 
 class StaffPasswordResetForm(PasswordResetForm):
@@ -55,6 +88,11 @@ class StaffPasswordResetForm(PasswordResetForm):
 # Under the admin's prefix; the name `admin_password_reset` makes the admin's login page offer
 # the link. The other names are the ones Django's password-reset views and emails use.
 urlpatterns = [
+    path("admin/two-factor/", two_factor_views.page, name="two_factor"),
+    path("admin/two-factor/start/", two_factor_views.start, name="two_factor_start"),
+    path("admin/two-factor/confirm/", two_factor_views.confirm, name="two_factor_confirm"),
+    path("admin/two-factor/cancel/", two_factor_views.cancel, name="two_factor_cancel"),
+    path("admin/two-factor/turn-off/", two_factor_views.turn_off, name="two_factor_turn_off"),
     path(
         "admin/password_reset/",
         # "Forgotten your password?" on the admin's login page; the link is valid for

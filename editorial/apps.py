@@ -7,7 +7,7 @@ class EditorialConfig(AppConfig):
     verbose_name = _("Editorial")
 
     def ready(self):
-        from . import history, receivers
+        from . import checks, history, receivers  # noqa: F401 (checks registers itself)
 
         history.register_models()
         receivers.connect()

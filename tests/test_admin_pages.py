@@ -20,6 +20,8 @@ def _cold_content_type_cache():
 
 @pytest.fixture
 def editor(client):
+    """Logged in without a one-time code: each count below includes the query that finds she
+    has no two-factor device (editorial/two_factor.py)."""
     user = make_user("erika", role=EDITORS)
     client.force_login(user)
     return user
@@ -50,7 +52,7 @@ def test_it_shows_the_list_in_a_fixed_number_of_queries(
     for day in range(1, issues + 1):
         make_briefing(datetime.date(2026, 5, day), deep_dives=deep_dives, keywords=["AI"])
     # Completeness is read from its stored rows (one query for the page), never from the texts.
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         response = client.get(reverse("admin:briefing_briefing_changelist"))
     assert response.status_code == 200
 
@@ -60,7 +62,7 @@ def test_it_shows_the_issue_page_in_a_fixed_number_of_queries(
     client, editor, deep_dives, django_assert_num_queries
 ):
     briefing = make_briefing(deep_dives=deep_dives, keywords=["AI", "Safety"])
-    with django_assert_num_queries(20):
+    with django_assert_num_queries(21):
         response = client.get(change_url(briefing))
     assert response.status_code == 200
 
@@ -70,7 +72,7 @@ def test_it_shows_the_deep_dive_page_in_a_fixed_number_of_queries(
     client, editor, takeaways, django_assert_num_queries
 ):
     deep_dive = make_briefing(deep_dives=2, takeaways=takeaways).deep_dives.first()
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         response = client.get(change_url(deep_dive))
     assert response.status_code == 200
 
@@ -85,7 +87,7 @@ def test_it_shows_the_history_in_a_fixed_number_of_queries(
         data = change_form_data(client.get(url))
         client.post(url, data | {"theme_en": theme})
     ContentType.objects.clear_cache()
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         response = client.get(reverse("admin:briefing_briefing_history", args=[briefing.pk]))
     assert len(response.context["action_list"]) == 2
 
@@ -95,6 +97,6 @@ def test_it_lists_keywords_in_a_fixed_number_of_queries(
     client, editor, count, django_assert_num_queries
 ):
     make_briefing(keywords=[f"Word {n}" for n in range(count)])
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         response = client.get(reverse("admin:briefing_keyword_changelist"))
     assert response.status_code == 200

@@ -59,6 +59,8 @@ CACHE = "briefing/cache.py"
 RECEIVERS = "briefing/receivers.py"
 ARCHIVE = "editorial/interchange/archive.py"
 WORKFLOW_VIEWS = "editorial/workflow_views.py"
+TWO_FACTOR = "editorial/two_factor.py"
+TWO_FACTOR_VIEWS = "editorial/two_factor_views.py"
 
 MUTATIONS = [
     # --- Escaping: every branch that turns editor text into HTML ------------------------------
@@ -523,7 +525,7 @@ MUTATIONS = [
         "PO: an upload for another issue applied",
         "tests/test_translator_editor.py",
         (
-            TRANSLATION_VIEWS,
+            PO,
             'po.metadata.get("X-Briefing-Date") != briefing.date.isoformat()',
             "False",
         ),
@@ -531,7 +533,7 @@ MUTATIONS = [
     m(
         "PO: an upload for another language applied",
         "tests/test_translator_editor.py",
-        (TRANSLATION_VIEWS, 'po.metadata.get("Language") != target', "False"),
+        (PO, 'po.metadata.get("Language") != target', "False"),
     ),
     m(
         "editor: a translation of a source changed meanwhile saved",
@@ -555,6 +557,160 @@ MUTATIONS = [
             "                and item.path not in changed\n"
             "                and item.status[target] == OUTDATED\n",
             "                and item.path not in changed\n",
+        ),
+    ),
+    # --- Two-factor login -----------------------------------------------------------------------
+    m(
+        "two-factor: login without the code of a confirmed device",
+        "tests/test_two_factor.py",
+        (TWO_FACTOR, "        if device is not None:\n", "        if False:\n"),
+    ),
+    m(
+        "two-factor: a wrong code at login is not a failed login for the lockout",
+        "tests/test_two_factor.py",
+        (TWO_FACTOR, "                user_login_failed.send(", "                dict("),
+    ),
+    m(
+        "two-factor: a session that showed no code is kept",
+        "tests/test_two_factor.py",
+        (TWO_FACTOR, "            logout(request)\n", "            pass\n"),
+    ),
+    m(
+        "two-factor: a superuser who must is not sent to set it up",
+        "tests/test_two_factor.py",
+        (TWO_FACTOR, '            return redirect("two_factor")', "            return None"),
+    ),
+    m(
+        "two-factor: superusers forced whatever the setting",
+        "tests/test_two_factor.py",
+        (
+            TWO_FACTOR,
+            "return settings.OTP_REQUIRED_FOR_SUPERUSERS and user.is_superuser",
+            "return user.is_superuser",
+        ),
+    ),
+    m(
+        "two-factor: a device confirmed without a valid code",
+        "tests/test_two_factor.py",
+        (
+            TWO_FACTOR_VIEWS,
+            "    form = CodeForm(device, request.POST)\n    if not form.is_valid():\n"
+            "        return render_page(request, form)\n",
+            "",
+        ),
+    ),
+    m(
+        "two-factor: the device to confirm is anyone's",
+        "tests/test_two_factor.py",
+        (
+            TWO_FACTOR_VIEWS,
+            "    device = two_factor.pending_device(request.user)",
+            "    device = TOTPDevice.objects.filter(confirmed=False).first()",
+        ),
+    ),
+    m(
+        "two-factor: turned off without a valid code",
+        "tests/test_two_factor.py",
+        (
+            TWO_FACTOR_VIEWS,
+            "    if not form.is_valid():\n        return render_page(request, form)\n"
+            "    two_factor.turn_off",
+            "    two_factor.turn_off",
+        ),
+    ),
+    m(
+        "two-factor: the pages without a staff login",
+        "tests/test_two_factor.py",
+        (
+            TWO_FACTOR_VIEWS,
+            "@require_POST\n@staff_member_required\ndef start",
+            "@require_POST\ndef start",
+        ),
+    ),
+    m(
+        "two-factor: the code kept in the record of a failed login",
+        "tests/test_two_factor.py",
+        (
+            "config/settings.py",
+            'AXES_SENSITIVE_PARAMETERS = ["otp_token"]',
+            "AXES_SENSITIVE_PARAMETERS = []",
+        ),
+    ),
+    m(
+        "two-factor: check --deploy silent when superusers may do without",
+        "tests/test_two_factor.py",
+        ("editorial/checks.py", "    if settings.OTP_REQUIRED_FOR_SUPERUSERS:\n", "    if True:\n"),
+    ),
+    # --- An issue's limits (docs/text-format.md "Limits") --------------------------------------
+    m(
+        "limits: a text over the byte limit parsed",
+        "tests/test_import_limits.py",
+        ("editorial/interchange/textformat.py", "    if size > MAX_TEXT_BYTES:", "    if False:"),
+    ),
+    m(
+        "limits: an upload over the byte limit read",
+        "tests/test_import_limits.py",
+        ("editorial/forms.py", "if upload.size > MAX_TEXT_BYTES:", "if False:"),
+    ),
+    m(
+        "limits: the parser reads on past the deep-dive limit",
+        "tests/test_import_limits.py",
+        ("editorial/interchange/textformat.py", "if expected > DEEP_DIVE.max_items:", "if False:"),
+    ),
+    m(
+        "limits: data over the limits saved",
+        "tests/test_import_limits.py",
+        ("editorial/interchange/importing.py", "        check_limits(data)", "        pass"),
+    ),
+    m(
+        "limits: the preview's Save re-posts the text",
+        "tests/test_import_limits.py",
+        (
+            "templates/editorial/import.html",
+            '<input type="hidden" name="preview_token" value="{{ preview_token }}">',
+            '<textarea name="text" hidden>{{ text }}</textarea>',
+        ),
+    ),
+    m(
+        "PO: a refused upload answered 200",
+        "tests/test_translator_editor.py tests/test_bad_input.py",
+        (TRANSLATION_VIEWS, "form, status=400", "form, status=200"),
+    ),
+    # --- Keyword names wait until their issue is live ------------------------------------------
+    m(
+        "keywords: a scheduled issue's names applied when it is scheduled",
+        "tests/test_keyword_privacy.py",
+        (
+            "editorial/workflow.py",
+            "        if briefing.is_published:\n            keyword_names",
+            "        if True:\n            keyword_names",
+        ),
+    ),
+    m(
+        "keywords: a name written for a scheduled issue applied at once",
+        "tests/test_keyword_privacy.py",
+        (
+            "editorial/keywords.py",
+            "    if briefing.is_published or",
+            "    if briefing.status == Briefing.Status.PUBLISHED or",
+        ),
+    ),
+    m(
+        "keywords: a scheduled issue's keywords not protected",
+        "tests/test_keyword_privacy.py",
+        (
+            "editorial/keywords.py",
+            "        and keyword.briefings.filter(status=Briefing.Status.PUBLISHED)",
+            "        and keyword.briefings.published()",
+        ),
+    ),
+    m(
+        "keywords: names never applied when a scheduled issue goes live",
+        "tests/test_keyword_privacy.py",
+        (
+            "editorial/keywords.py",
+            "            apply_pending_names(briefing)\n        count",
+            "            pass\n        count",
         ),
     ),
 ]
