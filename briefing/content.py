@@ -36,13 +36,25 @@ from functools import cached_property
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.template.defaultfilters import filesizeformat
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.translator import NotRegistered, translator
 
 from .models import Briefing, DeepDive, Keyword, ReadMore, Takeaway
 
 LANGUAGE_CODES = tuple(code for code, _name in settings.LANGUAGES)
+
+# The most an issue may hold (docs/text-format.md, "Limits"). A real issue has 3 deep dives of
+# about 5 takeaways, 2 read-more items and a dozen keywords in some 20 KB of text; these are
+# ten times that or more, and small enough that an import stays well inside a request.
+MAX_DEEP_DIVES = 20
+MAX_TAKEAWAYS_PER_DEEP_DIVE = 20
+MAX_READ_MORE = 30
+MAX_KEYWORDS = 50
+# Bytes of the plain text, checked before it is parsed.
+MAX_TEXT_BYTES = 512 * 1024
 
 
 @dataclass(frozen=True, eq=False)
@@ -59,6 +71,9 @@ class Part:
     # Headings of the plain-text format (docs/text-format.md) for the fields and children that
     # have one, in the order the format writes them: {name: (Japanese, English)}.
     text_headings: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # The most items of this part one parent holds, and the error naming that limit.
+    max_items: int | None = None
+    too_many: Promise | None = None
 
     @cached_property
     def translated(self) -> tuple[str, ...]:
@@ -98,6 +113,8 @@ TAKEAWAY = Part(
     identity="position",
     heading=_("Key takeaway %(number)s"),
     labels={"text": _("Key takeaway")},
+    max_items=MAX_TAKEAWAYS_PER_DEEP_DIVE,
+    too_many=_("%(found)s key takeaways in one deep dive; the limit is %(limit)s per deep dive"),
 )
 DEEP_DIVE = Part(
     model=DeepDive,
@@ -113,6 +130,8 @@ DEEP_DIVE = Part(
     },
     untranslated=("sources",),
     children=(TAKEAWAY,),
+    max_items=MAX_DEEP_DIVES,
+    too_many=_("%(found)s deep dives; the limit is %(limit)s per issue"),
     # In the order the format writes them; "takeaways" is where the child part goes.
     text_headings={
         "what_happened": ("何が起きたか", "What Happened"),
@@ -128,6 +147,8 @@ READ_MORE = Part(
     heading=_("Read-more item %(number)s"),
     labels={"title": _("Title"), "summary": _("Summary"), "url": _("Link")},
     untranslated=("url",),
+    max_items=MAX_READ_MORE,
+    too_many=_("%(found)s read-more items; the limit is %(limit)s per issue"),
 )
 KEYWORD = Part(
     model=Keyword,
@@ -135,6 +156,8 @@ KEYWORD = Part(
     identity="slug",
     heading=_("Keyword %(number)s"),
     labels={"name": _("Keyword")},
+    max_items=MAX_KEYWORDS,
+    too_many=_("%(found)s keywords; the limit is %(limit)s per issue"),
 )
 ISSUE = Part(
     model=Briefing,
@@ -256,6 +279,44 @@ def describe(path: str) -> str:
     if not trail or len(part.labels) > 1:
         words.append(str(part.label(name)))
     return " · ".join(words)
+
+
+class LimitExceeded(ValueError):
+    """An issue holds more than one of the limits allows; the message names the limit."""
+
+    def __init__(self, message: str, limit: int, found: int) -> None:
+        self.limit, self.found = limit, found
+        super().__init__(message)
+
+
+def _count(number: int) -> str:
+    return f"{number:,}"  # the same in both languages and in commands, which run without one
+
+
+def too_many(part: Part, found: int) -> LimitExceeded:
+    """The error for `found` items of `part` under one parent, over `part.max_items`."""
+    values = {"found": _count(found), "limit": _count(part.max_items)}
+    return LimitExceeded(str(part.too_many) % values, part.max_items, found)
+
+
+def too_large(found: int) -> LimitExceeded:
+    """The error for a text of `found` bytes, over MAX_TEXT_BYTES."""
+    message = gettext("the text is %(found)s bytes; the limit is %(limit)s bytes (%(size)s)") % {
+        "found": _count(found),
+        "limit": _count(MAX_TEXT_BYTES),
+        "size": filesizeformat(MAX_TEXT_BYTES),
+    }
+    return LimitExceeded(message, MAX_TEXT_BYTES, found)
+
+
+def check_limits(data: dict, part: Part = ISSUE) -> None:
+    """Raise LimitExceeded if an issue in the JSON shape holds more parts than the limits."""
+    for child in part.children:
+        items = child.items(data)
+        if child.max_items is not None and len(items) > child.max_items:
+            raise too_many(child, len(items))
+        for item in items:
+            check_limits(item, child)
 
 
 def issue_ids(instance) -> list[int]:

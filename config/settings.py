@@ -339,6 +339,11 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     # Scheduled issues become public without a request: this finds them (and resumes sends).
     "send-due-editions": {"task": "newsletter.tasks.send_due_editions", "schedule": 60.0},
+    # And the keyword names written for them wait until then (editorial/keywords.py).
+    "apply-due-keyword-names": {
+        "task": "editorial.tasks.apply_due_keyword_names",
+        "schedule": 60.0,
+    },
 }
 
 # --- Security -----------------------------------------------------------------------------

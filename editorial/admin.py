@@ -42,6 +42,7 @@ from editorial.forms import (
 )
 from editorial.inlines import (
     IssueAdminBase,
+    LimitedPartsMixin,
     PartInline,
     SideBySideMixin,
     mark_languages,
@@ -615,7 +616,7 @@ def _preview_url(briefing, lang, parallel=False):
         return reverse(name, args=[briefing.date.isoformat()])
 
 
-class DeepDivePageTakeawayInline(LockedFieldsMixin, TranslationTabularInline):
+class DeepDivePageTakeawayInline(LockedFieldsMixin, LimitedPartsMixin, TranslationTabularInline):
     model = Takeaway
     form = PartForm
     fields = ("position", *TAKEAWAY.translated)

@@ -1,3 +1,5 @@
+import secrets
+
 from django import forms
 from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import ValidationError
@@ -6,7 +8,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from briefing.content import DEEP_DIVE, ISSUE
+from briefing.content import DEEP_DIVE, ISSUE, KEYWORD, MAX_TEXT_BYTES, too_large, too_many
 from briefing.models import Briefing, DeepDive, Takeaway
 from editorial import history, merging
 from editorial.interchange.textformat import BriefingTextError, parse_briefing_text
@@ -112,6 +114,12 @@ class BriefingAdminForm(EditTokenForm):
     def opened_issue(self):
         return self.instance
 
+    def clean_keywords(self):
+        keywords = self.cleaned_data["keywords"]
+        if len(keywords) > KEYWORD.max_items:
+            raise ValidationError(str(too_many(KEYWORD, len(keywords))), code="max_keywords")
+        return keywords
+
 
 class DeepDiveAdminForm(EditTokenForm):
     class Meta:
@@ -188,7 +196,38 @@ class ReturnForm(forms.Form):
     )
 
 
+class PreviewStore:
+    """Texts shown in an import preview, kept in the editor's session until saved, so that
+    "Save" posts a token instead of the text again (a re-posted text could be refused by the
+    form size limit, DATA_UPLOAD_MAX_MEMORY_SIZE, once encoded). A few at a time: one per
+    preview still open in another tab."""
+
+    SESSION_KEY = "editorial_import_previews"
+    KEPT = 3
+
+    def __init__(self, session):
+        self.session = session
+
+    def put(self, text: str) -> str:
+        previews = self.session.get(self.SESSION_KEY, {})
+        token = secrets.token_urlsafe(16)
+        previews[token] = text
+        self.session[self.SESSION_KEY] = dict(list(previews.items())[-self.KEPT :])
+        return token
+
+    def get(self, token: str) -> str | None:
+        return self.session.get(self.SESSION_KEY, {}).get(token)
+
+    def drop(self, token: str) -> None:
+        previews = self.session.get(self.SESSION_KEY, {})
+        if previews.pop(token, None) is not None:
+            self.session[self.SESSION_KEY] = previews
+
+
 class ImportTextForm(forms.Form):
+    """The import page's form: a pasted text, an uploaded file, or (on "Save") the token of a
+    preview kept in the session."""
+
     error_line_number = None
 
     text = forms.CharField(
@@ -205,11 +244,26 @@ class ImportTextForm(forms.Form):
         help_text=_("Its earlier version stays in the history and can be restored."),
     )
 
+    preview_token = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, previews: PreviewStore | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.previews = previews
+
     def clean(self):
         cleaned_data = super().clean()
         upload = cleaned_data.get("file")
         text = cleaned_data.get("text") or ""
-        if upload:
+        if token := cleaned_data.get("preview_token"):
+            text = self.previews.get(token) if self.previews is not None else None
+            if text is None:
+                raise ValidationError(
+                    _("This preview is no longer kept; show the text again, then save it."),
+                    code="preview_gone",
+                )
+        elif upload:
+            if upload.size > MAX_TEXT_BYTES:  # refused unread
+                raise ValidationError(str(too_large(upload.size)), code="too_large")
             try:
                 text = upload.read().decode("utf-8-sig")
             except UnicodeDecodeError:

@@ -108,7 +108,18 @@ class IssueAdminBase(SideBySideMixin, nested_admin.NestedModelAdminMixin, Transl
     """The issue's own admin base: nested inlines, languages side by side, no tab strips."""
 
 
-class PartInline(SideBySideMixin, TranslationInlineModelAdmin):
+class LimitedPartsMixin:
+    """An inline holds no more rows than the issue's limit for its part (briefing.content), so
+    every issue the admin saves can be exported and imported again."""
+
+    def get_max_num(self, request, obj=None, **kwargs):
+        return PART_OF_MODEL[self.model].max_items
+
+    def get_formset(self, request, obj=None, **kwargs):
+        return super().get_formset(request, obj, validate_max=True, **kwargs)
+
+
+class PartInline(LimitedPartsMixin, SideBySideMixin, TranslationInlineModelAdmin):
     formset = NumberedFormSet
     sortable_field_name = "position"
     extra = 0

@@ -1,10 +1,20 @@
 """Keyword names and drafts: keywords are shared between issues, so a name written while
-working on an issue that is not public must not reach the pages of the issues that are.
+working on an issue that readers cannot see yet must not reach the pages of the issues they can.
 
 Such a name waits (editorial.models.PendingKeywordName) and replaces the shown one when its
-issue is published; a keyword no public issue shows is named at once. The keyword admin
-edits names directly: that is the deliberate way to rename a public keyword.
+issue goes live: at once when it is published now, at its time when it is scheduled (the
+beat's `apply_due_keyword_names`, each minute). A keyword no published issue shows is named at
+once. The keyword admin edits names directly: that is the deliberate way to rename a public
+keyword.
+
+Published means live or scheduled on both sides of the rule, each time in the readers' favour:
+- a scheduled issue's keywords are protected like a live one's, since its page goes out at its
+  time with nobody looking at it again;
+- a name written for a scheduled issue waits until it is live, since until then its readers
+  are the live issues' readers, who must not see it.
 """
+
+from django.db import transaction
 
 from briefing.models import Briefing, Keyword
 from editorial.models import PendingKeywordName
@@ -23,8 +33,8 @@ def shown_publicly(keyword: Keyword, besides: Briefing) -> bool:
 def name_keyword(briefing: Briefing, keyword: Keyword, language: str, name: str) -> bool:
     """Give `keyword` the name `name` in `language`, written for `briefing`. Returns True when
     the keyword itself was changed (the caller saves it), False when the name waits for the
-    issue's publication."""
-    if briefing.status == Briefing.Status.PUBLISHED or not shown_publicly(keyword, briefing):
+    issue to go live."""
+    if briefing.is_published or not shown_publicly(keyword, briefing):
         setattr(keyword, f"name_{language}", name)
         return True
     PendingKeywordName.objects.update_or_create(
@@ -34,7 +44,7 @@ def name_keyword(briefing: Briefing, keyword: Keyword, language: str, name: str)
 
 
 def apply_pending_names(briefing: Briefing) -> None:
-    """On publication: the names written for `briefing` while it was not public."""
+    """When `briefing` goes live: the names written for it while readers could not see it."""
     pending = list(briefing.pending_keyword_names.select_related("keyword"))
     changed = {}
     for item in pending:
@@ -43,3 +53,17 @@ def apply_pending_names(briefing: Briefing) -> None:
     for keyword in changed.values():
         keyword.save()  # its receivers refresh every issue that shows it
     briefing.pending_keyword_names.all().delete()
+
+
+def apply_due_names() -> int:
+    """The waiting names of scheduled issues that have gone live, in the order they went live;
+    returns how many issues had some."""
+    due = Briefing.objects.published().filter(
+        pk__in=PendingKeywordName.objects.values("briefing")
+    )
+    count = 0
+    for briefing in due.order_by("publish_at", "pk"):
+        with transaction.atomic():
+            apply_pending_names(briefing)
+        count += 1
+    return count

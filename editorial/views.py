@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from briefing import content
 from briefing.models import Briefing
 from briefing.views import render_issue, render_parallel
-from editorial.forms import ImportTextForm
+from editorial.forms import ImportTextForm, PreviewStore
 from editorial.interchange.exporting import (
     FORMATS,
     TEXT_LANGUAGES,
@@ -77,7 +77,8 @@ def parsed_rows(data: dict) -> list[tuple[str, str, str]]:
 @staff_member_required
 @permission_required(CREATE_PERMISSION, raise_exception=True)
 def import_text(request):
-    form = ImportTextForm(request.POST or None, request.FILES or None)
+    previews = PreviewStore(request.session)
+    form = ImportTextForm(request.POST or None, request.FILES or None, previews=previews)
     context = {
         **admin.site.each_context(request),
         "title": gettext("Import from text"),
@@ -96,6 +97,7 @@ def import_text(request):
             except ImportRefused as exc:
                 form.add_error(None, str(exc))
             else:
+                previews.drop(form.cleaned_data["preview_token"])
                 messages.success(
                     request,
                     gettext("Imported %(date)s as %(status)s.")
@@ -106,6 +108,9 @@ def import_text(request):
             parsed=data,
             rows=parsed_rows(data),
             text=form.cleaned_data["text"],
+            # "Save" posts this token, never the text again.
+            preview_token=form.cleaned_data["preview_token"]
+            or previews.put(form.cleaned_data["text"]),
             existing=Briefing.objects.filter(date=data["date"]).first(),
         )
     return render(request, "editorial/import.html", context)

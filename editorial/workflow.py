@@ -117,8 +117,10 @@ def publish(briefing: Briefing, user=None, at: datetime.datetime | None = None) 
     action, values = publication_action(briefing)
     with transaction.atomic():
         _save(briefing, user, action, **values)
-        # Names written for its keywords while it was a draft go public with it.
-        keyword_names.apply_pending_names(briefing)
+        # Names written for its keywords while it was a draft go public with it: now, or when
+        # its time comes (editorial.keywords.apply_due_names, from the beat).
+        if briefing.is_published:
+            keyword_names.apply_pending_names(briefing)
         _close_review(briefing, user, ReviewRequest.Outcome.APPROVED)
     return briefing
 

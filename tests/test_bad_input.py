@@ -5,13 +5,13 @@ import datetime
 import hypothesis
 import polib
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.files.uploadedfile import InMemoryUploadedFile, SimpleUploadedFile
 from hypothesis import strategies as st
 
 from briefing.models import Briefing
 from briefing.search import MAX_PAGE_NUMBER
 from editorial.roles import TRANSLATORS
-from editorial.translation.po import POImportError, import_po, read_po
+from editorial.translation.po import MAX_PO_BYTES, POImportError, import_po, read_po
 from tests.factories import make_briefing, make_user
 from tests.test_fuzz import SETTINGS, table_counts, undone
 
@@ -106,9 +106,11 @@ def translator(client):
 
 
 def upload(translator, content: bytes):
+    """Upload a PO file; the response and the errors shown beside the upload field."""
     file = SimpleUploadedFile("en.po", content, "text/x-gettext-translation")
-    response = translator.post(EDITOR_EN + "po/upload/", {"file": file}, follow=True)
-    return response, [str(m) for m in response.context["messages"]]
+    response = translator.post(EDITOR_EN + "po/upload/", {"file": file})
+    form = response.context["upload_form"] if response.context else None
+    return response, form.errors.get("file", []) if form else []
 
 
 def exported(translator) -> polib.POFile:
@@ -122,10 +124,11 @@ def test_a_po_upload_with_a_nul_is_refused_and_saves_nothing(translator):
     po.find("リード文。", msgctxt="2026-05-19/lead").msgstr = "Uploaded\x00lead."
     before = table_counts()
 
-    response, messages = upload(translator, str(po).encode())
+    response, errors = upload(translator, str(po).encode())
 
-    assert response.status_code == 200
-    assert messages == ["The file contains a NUL character. Nothing was saved."]
+    assert response.status_code == 400
+    assert errors == ["The file contains a NUL character. Nothing was saved."]
+    assert "The file contains a NUL character. Nothing was saved." in response.content.decode()
     assert table_counts() == before
     assert Briefing.objects.get().lead_en == ""
 
@@ -135,9 +138,32 @@ def test_a_po_upload_naming_a_server_file_is_read_as_text(translator, tmp_path):
     server_file = tmp_path / "server.po"
     server_file.write_bytes(str(exported(translator)).encode())
 
-    _response, messages = upload(translator, str(server_file).encode())
+    before = table_counts()
 
-    assert messages == ["Not a valid PO file: Syntax error in po file (line 1). Nothing was saved."]
+    response, errors = upload(translator, str(server_file).encode())
+
+    assert response.status_code == 400
+    assert errors == ["Not a valid PO file: Syntax error in po file (line 1). Nothing was saved."]
+    assert table_counts() == before
+
+
+def test_a_po_upload_over_the_size_limit_is_refused_unread(translator, monkeypatch):
+    make_briefing()
+    before = table_counts()
+    def read(self):  # the server's copy (the test client's SimpleUploadedFile is one too)
+        if type(self) is InMemoryUploadedFile:
+            pytest.fail("the file was read")
+        return self.file.read
+
+    monkeypatch.setattr(InMemoryUploadedFile, "read", property(read))
+
+    response, errors = upload(translator, b"#" * (MAX_PO_BYTES + 1))
+
+    assert response.status_code == 400
+    assert errors == [
+        "The file is 1,048,577 bytes; the limit is 1,048,576 bytes (1.0\xa0MB). Nothing was saved."
+    ]
+    assert table_counts() == before
 
 
 HOSTILE_PIECES = [
@@ -153,13 +179,13 @@ HOSTILE_PIECES = [
     'msgstr[0] "x"\n',
     'msgid_plural "x"\n',
     "#, fuzzy\n",
-    "#| msgid \"old\"\n",
-    "#~ msgid \"gone\"\n",
+    '#| msgid "old"\n',
+    '#~ msgid "gone"\n',
     '"\\\\"\n',
     '"unterminated\n',
     "\x00",
     "\ufeff",
-    "msgstr \"" + "x" * 5000 + "\"\n",
+    'msgstr "' + "x" * 5000 + '"\n',
 ]
 
 

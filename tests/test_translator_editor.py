@@ -6,6 +6,7 @@ import reversion
 from django.core.files.uploadedfile import SimpleUploadedFile
 from reversion.models import Revision, Version
 
+from briefing.content import TRANSLATED_FIELDS
 from briefing.models import Briefing, DeepDive, Keyword, ReadMore, Takeaway
 from briefing.serialization import briefing_to_dict
 from editorial.roles import EDITORS, TRANSLATORS
@@ -340,38 +341,70 @@ def test_po_file_download_and_upload_in_the_admin(translator):
     assert messages == ["2026-05-19, en: 1 changed, 0 refused.", "changed: 2026-05-19/lead"]
 
 
-def test_a_malformed_upload_is_reported_and_saves_nothing(translator):
+def content_snapshot():
+    """Every content row (each language's column) and the revisions: to show an upload changed
+    nothing. The translated fields' own names read the active language, so they are left out."""
+    rows = []
+    for model in CONTENT_MODELS:
+        translated = TRANSLATED_FIELDS.get(model, ())
+        columns = [f.attname for f in model._meta.concrete_fields if f.name not in translated]
+        rows.append(list(model.objects.order_by("pk").values(*columns)))
+    return rows, Revision.objects.count()
+
+
+def refused_upload(translator, upload):
+    """Post a PO upload that must be refused: a 400 with the editor page and the error
+    beside the upload field."""
+    response = translator.post(EDITOR_EN + "po/upload/", {"file": upload} if upload else {})
+    assert response.status_code == 400
+    assert response.templates[0].name == "editorial/translation/editor.html"
+    [error] = response.context["upload_form"].errors["file"]
+    assert error in response.content.decode()
+    assert list(response.context["messages"]) == []
+    return error
+
+
+def test_a_malformed_upload_is_a_400_and_saves_nothing(translator):
     make_briefing()
+    before = content_snapshot()
     upload = SimpleUploadedFile("en.po", b"this is not a PO file", "text/plain")
 
-    response = translator.post(EDITOR_EN + "po/upload/", {"file": upload}, follow=True)
+    error = refused_upload(translator, upload)
 
-    messages = [str(m) for m in response.context["messages"]]
-    assert messages == ["Not a valid PO file: Syntax error in po file (line 1). Nothing was saved."]
-    assert Briefing.objects.get().lead_en == "The lead."
+    assert error == "Not a valid PO file: Syntax error in po file (line 1). Nothing was saved."
+    assert content_snapshot() == before
 
 
-def test_an_upload_for_another_direction_is_refused(translator):
+def test_an_upload_without_a_file_is_a_400(translator):
+    make_briefing()
+
+    assert refused_upload(translator, None) == "Choose a PO file to upload."
+
+
+def test_an_upload_for_another_direction_is_a_400_and_saves_nothing(translator):
     make_briefing()
     po = polib.pofile(translator.get("/ja/admin/translations/2026-05-19/ja/po/").content.decode())
+    po.find("The lead.", msgctxt="2026-05-19/lead").msgstr = "アップロードしたリード。"
     upload = SimpleUploadedFile("ja.po", str(po).encode(), "text/plain")
+    before = content_snapshot()
 
-    response = translator.post(EDITOR_EN + "po/upload/", {"file": upload}, follow=True)
+    error = refused_upload(translator, upload)
 
-    messages = [str(m) for m in response.context["messages"]]
-    assert messages == ["This file is for 2026-05-19 into “ja”, not this page. Nothing was saved."]
+    assert error == "This file is for 2026-05-19 into “ja”, not this page. Nothing was saved."
+    assert content_snapshot() == before
 
 
-def test_an_upload_for_another_issue_is_refused(translator):
+def test_an_upload_for_another_issue_is_a_400_and_saves_nothing(translator):
     make_briefing()
     make_briefing(datetime.date(2026, 5, 18))
     Briefing.objects.update(lead_en="")
     po = polib.pofile(translator.get("/ja/admin/translations/2026-05-18/en/po/").content.decode())
     po.find("リード文。", msgctxt="2026-05-18/lead").msgstr = "Uploaded lead."
     upload = SimpleUploadedFile("en.po", str(po).encode(), "text/plain")
+    before = content_snapshot()
 
-    response = translator.post(EDITOR_EN + "po/upload/", {"file": upload}, follow=True)
+    error = refused_upload(translator, upload)
 
-    messages = [str(m) for m in response.context["messages"]]
-    assert messages == ["This file is for 2026-05-18 into “en”, not this page. Nothing was saved."]
+    assert error == "This file is for 2026-05-18 into “en”, not this page. Nothing was saved."
+    assert content_snapshot() == before
     assert list(Briefing.objects.values_list("lead_en", flat=True)) == ["", ""]

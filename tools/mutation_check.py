@@ -525,7 +525,7 @@ MUTATIONS = [
         "PO: an upload for another issue applied",
         "tests/test_translator_editor.py",
         (
-            TRANSLATION_VIEWS,
+            PO,
             'po.metadata.get("X-Briefing-Date") != briefing.date.isoformat()',
             "False",
         ),
@@ -533,7 +533,7 @@ MUTATIONS = [
     m(
         "PO: an upload for another language applied",
         "tests/test_translator_editor.py",
-        (TRANSLATION_VIEWS, 'po.metadata.get("Language") != target', "False"),
+        (PO, 'po.metadata.get("Language") != target', "False"),
     ),
     m(
         "editor: a translation of a source changed meanwhile saved",
@@ -640,6 +640,78 @@ MUTATIONS = [
         "two-factor: check --deploy silent when superusers may do without",
         "tests/test_two_factor.py",
         ("editorial/checks.py", "    if settings.OTP_REQUIRED_FOR_SUPERUSERS:\n", "    if True:\n"),
+    ),
+    # --- An issue's limits (docs/text-format.md "Limits") --------------------------------------
+    m(
+        "limits: a text over the byte limit parsed",
+        "tests/test_import_limits.py",
+        ("editorial/interchange/textformat.py", "    if size > MAX_TEXT_BYTES:", "    if False:"),
+    ),
+    m(
+        "limits: an upload over the byte limit read",
+        "tests/test_import_limits.py",
+        ("editorial/forms.py", "if upload.size > MAX_TEXT_BYTES:", "if False:"),
+    ),
+    m(
+        "limits: the parser reads on past the deep-dive limit",
+        "tests/test_import_limits.py",
+        ("editorial/interchange/textformat.py", "if expected > DEEP_DIVE.max_items:", "if False:"),
+    ),
+    m(
+        "limits: data over the limits saved",
+        "tests/test_import_limits.py",
+        ("editorial/interchange/importing.py", "        check_limits(data)", "        pass"),
+    ),
+    m(
+        "limits: the preview's Save re-posts the text",
+        "tests/test_import_limits.py",
+        (
+            "templates/editorial/import.html",
+            '<input type="hidden" name="preview_token" value="{{ preview_token }}">',
+            '<textarea name="text" hidden>{{ text }}</textarea>',
+        ),
+    ),
+    m(
+        "PO: a refused upload answered 200",
+        "tests/test_translator_editor.py tests/test_bad_input.py",
+        (TRANSLATION_VIEWS, "form, status=400", "form, status=200"),
+    ),
+    # --- Keyword names wait until their issue is live ------------------------------------------
+    m(
+        "keywords: a scheduled issue's names applied when it is scheduled",
+        "tests/test_keyword_privacy.py",
+        (
+            "editorial/workflow.py",
+            "        if briefing.is_published:\n            keyword_names",
+            "        if True:\n            keyword_names",
+        ),
+    ),
+    m(
+        "keywords: a name written for a scheduled issue applied at once",
+        "tests/test_keyword_privacy.py",
+        (
+            "editorial/keywords.py",
+            "    if briefing.is_published or",
+            "    if briefing.status == Briefing.Status.PUBLISHED or",
+        ),
+    ),
+    m(
+        "keywords: a scheduled issue's keywords not protected",
+        "tests/test_keyword_privacy.py",
+        (
+            "editorial/keywords.py",
+            "        and keyword.briefings.filter(status=Briefing.Status.PUBLISHED)",
+            "        and keyword.briefings.published()",
+        ),
+    ),
+    m(
+        "keywords: names never applied when a scheduled issue goes live",
+        "tests/test_keyword_privacy.py",
+        (
+            "editorial/keywords.py",
+            "            apply_pending_names(briefing)\n        count",
+            "            pass\n        count",
+        ),
     ),
 ]
 

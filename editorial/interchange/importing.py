@@ -13,7 +13,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from briefing import receivers as briefing_receivers
-from briefing.content import DEEP_DIVE, ISSUE, LANGUAGE_CODES, READ_MORE, TAKEAWAY, set_values
+from briefing.content import (
+    DEEP_DIVE,
+    ISSUE,
+    LANGUAGE_CODES,
+    READ_MORE,
+    TAKEAWAY,
+    LimitExceeded,
+    check_limits,
+    set_values,
+)
 from briefing.models import Briefing, DeepDive, Keyword, ReadMore, Takeaway
 from editorial import history, workflow
 from editorial import keywords as keyword_names
@@ -87,7 +96,16 @@ def save_briefing_data(
     for an issue of a past date its own date at the edition hour
     (`Briefing.publication_moment`); `publish_at` publishes (or, in the future, schedules) it
     at that moment.
+
+    Data over an issue's limits (briefing.content) is refused before anything is written,
+    whichever way it came: the text format's parser refuses it earlier, while reading.
     """
+    try:
+        check_limits(data)
+    except LimitExceeded as exc:
+        raise ImportRefused(str(exc)) from None
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise ImportRefused(_("Malformed briefing data: %(error)r") % {"error": exc}) from None
     try:
         with history.revision():
             existed = replace and Briefing.objects.filter(date=parse_date(data["date"])).exists()

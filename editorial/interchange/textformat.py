@@ -32,7 +32,16 @@ from django.utils.dates import WEEKDAYS
 from django.utils.text import slugify
 from django.utils.translation import get_language, gettext, gettext_lazy, pgettext
 
-from briefing.content import DEEP_DIVE
+from briefing.content import (
+    DEEP_DIVE,
+    KEYWORD,
+    MAX_TEXT_BYTES,
+    READ_MORE,
+    TAKEAWAY,
+    LimitExceeded,
+    too_large,
+    too_many,
+)
 
 _LANGUAGES = ("ja", "en")
 _LANGUAGE_NAMES = {"ja": gettext_lazy("Japanese"), "en": gettext_lazy("English")}
@@ -101,6 +110,15 @@ class BriefingTextError(ValueError):
                 "message": message,
             }
         super().__init__(f"{text}: {line!r}" if line else text)
+
+
+class ImportLimitError(BriefingTextError):
+    """The text is over one of an issue's limits (briefing.content): refused before it is
+    read any further. `limit` is the limit, `found` how many were found when it was refused."""
+
+    def __init__(self, exceeded: LimitExceeded, line_number: int | None = None, line: str = ""):
+        self.limit, self.found = exceeded.limit, exceeded.found
+        super().__init__(str(exceeded), line_number, line)
 
 
 def _heading_name(key: str) -> str:
@@ -216,6 +234,9 @@ class _Parser:
 
     def fail(self, message: str, at: tuple[int, str] | None = None) -> NoReturn:
         raise BriefingTextError(message, *(at or self.at))
+
+    def over_limit(self, exceeded: LimitExceeded) -> NoReturn:
+        raise ImportLimitError(exceeded, *self.at)
 
     def add(self, field: _Field, text: str, language: str, what: str, at=None) -> None:
         if not field.add(text, language):
@@ -356,6 +377,8 @@ class _Parser:
                     gettext("deep dive %(number)02d where %(expected)02d was expected")
                     % {"number": number, "expected": expected}
                 )
+            if expected > DEEP_DIVE.max_items:
+                self.over_limit(too_many(DEEP_DIVE, expected))
             self.close_deep_dive()
             self.dive = {name: _Field() for name in _TEXT_SECTIONS}
             self.dive.update(position=expected, title=_Field(single=True), takeaways=[], sources=[])
@@ -395,6 +418,8 @@ class _Parser:
                 gettext("takeaway %(number)s where %(expected)02d was expected")
                 % {"number": number, "expected": position}
             )
+        if position > TAKEAWAY.max_items:
+            self.over_limit(too_many(TAKEAWAY, position))
         if not text:
             self.fail(gettext("an empty takeaway"))
         field = _Field("\n")
@@ -409,6 +434,8 @@ class _Parser:
                 gettext("read-more item %(number)02d where %(expected)02d was expected")
                 % {"number": number, "expected": expected}
             )
+        if len(self.read_more) + 1 > READ_MORE.max_items:
+            self.over_limit(too_many(READ_MORE, len(self.read_more) + 1))
         self.item = {
             "position": number,
             "title": {"ja": "", "en": ""},
@@ -480,6 +507,8 @@ class _Parser:
                     gettext("a keyword without letters or digits: %(keyword)s")
                     % {"keyword": repr(item)}
                 )
+            if slug not in self.keywords and len(self.keywords) + 1 > KEYWORD.max_items:
+                self.over_limit(too_many(KEYWORD, len(self.keywords) + 1))
             self.keywords.setdefault(slug, {"slug": slug, "name": name})
 
     def result(self) -> dict:
@@ -507,7 +536,13 @@ class _Parser:
 
 
 def parse_briefing_text(text: str | bytes) -> dict:
-    """Read an issue written in the plain-text format into the shared JSON shape (a draft)."""
+    """Read an issue written in the plain-text format into the shared JSON shape (a draft).
+
+    A text over MAX_TEXT_BYTES is refused before anything else; a part over its limit, at the
+    line where the count goes over it (ImportLimitError)."""
+    size = len(text) if isinstance(text, bytes | bytearray) else utf8_size(text)
+    if size > MAX_TEXT_BYTES:
+        raise ImportLimitError(too_large(size))
     if isinstance(text, bytes | bytearray):
         try:
             text = bytes(text).decode("utf-8")
@@ -519,6 +554,11 @@ def parse_briefing_text(text: str | bytes) -> dict:
     if not text.strip():
         raise BriefingTextError(gettext("the text is empty"))
     return _Parser().parse(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+
+
+def utf8_size(text: str) -> int:
+    """The bytes `text` takes in UTF-8 (as a file of it would)."""
+    return len(text.encode("utf-8", "surrogatepass"))
 
 
 def _texts(value: dict | None, languages: tuple[str, ...]) -> list[str]:

@@ -108,4 +108,7 @@ def base_field(path: str) -> str:
 
 
 class POUploadForm(forms.Form):
-    file = forms.FileField(label=_("Translated PO file"))
+    file = forms.FileField(
+        label=_("Translated PO file"),
+        error_messages={"required": _("Choose a PO file to upload.")},
+    )

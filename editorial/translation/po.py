@@ -9,9 +9,11 @@ fuzzy with the source it was written against as the previous msgid, as gettext t
 from dataclasses import dataclass, field
 
 import polib
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from briefing.content import MAX_TEXT_BYTES
 from briefing.models import Briefing, Keyword
 from briefing.serialization import LANGUAGE_CODES
 from editorial import history
@@ -30,6 +32,38 @@ from .status import OUTDATED, briefing_status
 
 class POImportError(Exception):
     """The file cannot be imported at all; nothing was saved."""
+
+
+# An issue's PO file holds its text in both languages (msgid, msgstr) and a line or two about
+# each field: for an issue at its byte limit (briefing.content.MAX_TEXT_BYTES) it stays well
+# inside twice that.
+MAX_PO_BYTES = 2 * MAX_TEXT_BYTES
+
+
+def too_large(size: int) -> POImportError:
+    return POImportError(
+        _("The file is %(found)s bytes; the limit is %(limit)s bytes (%(size)s).")
+        % {"found": f"{size:,}", "limit": f"{MAX_PO_BYTES:,}", "size": filesizeformat(MAX_PO_BYTES)}
+    )
+
+
+def read_po_upload(upload, briefing: Briefing, target: str) -> polib.POFile:
+    """An uploaded file as the PO file of `briefing` into `target`, or POImportError; a file
+    over the size limit is refused unread."""
+    if upload.size > MAX_PO_BYTES:
+        raise too_large(upload.size)
+    po = read_po(upload.read())
+    if po.metadata.get("X-Briefing-Date") != briefing.date.isoformat() or (
+        po.metadata.get("Language") != target
+    ):
+        raise POImportError(
+            _("This file is for %(date)s into “%(language)s”, not this page.")
+            % {
+                "date": po.metadata.get("X-Briefing-Date", "?"),
+                "language": po.metadata.get("Language", "?"),
+            }
+        )
+    return po
 
 
 def export_po(briefing: Briefing, target: str) -> polib.POFile:
@@ -100,6 +134,8 @@ def max_length(item) -> int | None:
 
 
 def read_po(content) -> polib.POFile:
+    if len(content) > MAX_PO_BYTES:
+        raise too_large(len(content))
     if isinstance(content, bytes):
         try:
             content = content.decode("utf-8")

@@ -19,7 +19,7 @@ from editorial.permissions import can_translate
 from .completeness import as_summary, translation_queue
 from .editor import editor_rows, save_translations, translatable
 from .forms import POUploadForm, QueueFilterForm, TranslationForm
-from .po import POImportError, export_po, import_po, read_po
+from .po import POImportError, export_po, import_po, read_po_upload
 from .state import other_language
 from .status import OUTDATED, load_with_status
 
@@ -98,6 +98,10 @@ def editor(request, date, target):
         form.rebind_sources()
     else:
         form = TranslationForm(items, target)
+    return _render_editor(request, briefing, items, target, form, POUploadForm())
+
+
+def _render_editor(request, briefing, items, target, form, upload_form, status=200):
     source = other_language(target)
     names = _language_names()
     return render(
@@ -116,8 +120,9 @@ def editor(request, date, target):
             source_name=names[source],
             target_name=names[target],
             other_directions=[code for code in LANGUAGE_CODES if code != target],
-            upload_form=POUploadForm(),
+            upload_form=upload_form,
         ),
+        status=status,
     )
 
 
@@ -134,30 +139,23 @@ def download_po(request, date, target):
 @require_POST
 @translator_required
 def upload_po(request, date, target):
+    """Apply an uploaded PO file. A file that cannot be applied at all (not a PO file, a NUL,
+    too large, for another issue or direction) is answered 400 with the editor's page and the
+    reason beside the upload field; nothing is saved."""
     briefing = get_object_or_404(Briefing, date=date)
-    editor_url = reverse("translation:editor", kwargs={"date": briefing.date, "target": target})
     form = POUploadForm(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, _("Choose a PO file to upload."))
-        return redirect(editor_url)
-    try:
-        po = read_po(form.cleaned_data["file"].read())
-        if po.metadata.get("X-Briefing-Date") != briefing.date.isoformat() or (
-            po.metadata.get("Language") != target
-        ):
-            raise POImportError(
-                _("This file is for %(date)s into “%(language)s”, not this page.")
-                % {
-                    "date": po.metadata.get("X-Briefing-Date", "?"),
-                    "language": po.metadata.get("Language", "?"),
-                }
-            )
-        report = import_po(po, user=request.user)
-    except POImportError as exc:
-        messages.error(request, _("%(error)s Nothing was saved.") % {"error": exc})
-        return redirect(editor_url)
-    *details, total = report.lines()
-    messages.success(request, total)
-    for line in details:
-        messages.info(request, line)
-    return redirect(editor_url)
+    if form.is_valid():
+        try:
+            report = import_po(read_po_upload(form.cleaned_data["file"], briefing, target))
+        except POImportError as exc:
+            form.add_error("file", _("%(error)s Nothing was saved.") % {"error": exc})
+        else:
+            *details, total = report.lines()
+            messages.success(request, total)
+            for line in details:
+                messages.info(request, line)
+            return redirect("translation:editor", date=briefing.date, target=target)
+    briefing, items = _load(date, target)
+    return _render_editor(
+        request, briefing, items, target, TranslationForm(items, target), form, status=400
+    )

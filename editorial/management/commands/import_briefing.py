@@ -4,6 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, no_translations
 from django.utils import timezone
 
+from briefing.content import MAX_TEXT_BYTES, too_large
 from briefing.serialization import filled_field_counts
 from editorial.interchange.importing import BriefingExists, ImportRefused, save_briefing_data
 from editorial.interchange.textformat import BriefingTextError, parse_briefing_text
@@ -44,6 +45,10 @@ class Command(BaseCommand):
     @no_translations
     def handle(self, *args, file, publish, publish_at, replace, **options):
         try:
+            # A file over the limit is refused without reading it.
+            size = file.stat().st_size
+            if size > MAX_TEXT_BYTES:
+                raise CommandError(f"{file}: {too_large(size)}. Nothing was saved.")
             raw = file.read_bytes()
         except OSError as exc:
             raise CommandError(f"Cannot read {file}: {exc.strerror}") from None
