@@ -14,8 +14,11 @@ gunicorn.
 
 Then, on the same gunicorn with a Redis of its own: Redis stopped, then frozen (SIGSTOP), and
 PostgreSQL frozen, each under traffic. Checks: with Redis gone or frozen every public page 200
-within 1 s and no 5xx; with PostgreSQL frozen cached pages 200 within 1 s, an uncached page 503
-within 5 s, /readyz 503 within 2 s, no request over 5 s, and everything back once it thaws.
+within 1 s and no 5xx; once Redis is back, after the workers' cache breakers have had time to
+close (CACHE_BREAKER_SECONDS, read from the server's settings, plus a second: until then a
+worker renders every page from the database), every public page 200 within 1 s again; with
+PostgreSQL frozen cached pages 200 within 1 s, an uncached page 503 within 5 s, /readyz 503
+within 2 s, no request over 5 s, and everything back once it thaws.
 Each fault's figures (requests, worst latency, status counts) are written into
 docs/performance.md between its fault-figure markers.
 
@@ -172,6 +175,12 @@ def describe(codes_by_path: dict[str, list[int]], only_bad: bool = False) -> str
     return "\n".join(lines) or "    all 200"
 
 
+def server_setting(env: dict, name: str) -> str:
+    """A setting as the server started with `env` reads it."""
+    code = f"from django.conf import settings; print(settings.{name})"
+    return manage(env, "shell", "--no-imports", "-c", code, quiet=True).strip()
+
+
 def fault_test(args, dates) -> None:
     log("\n== Fault: PostgreSQL stopped under traffic")
     postgres = ScratchPostgres()
@@ -291,7 +300,10 @@ def fault_test(args, dates) -> None:
             bool(traffic) and traffic["socket_errors"] == 0,
             f"{traffic.get('socket_errors')} socket errors",
         )
-        run_faults_under_traffic(args, server, postgres, redis, cached, fresh, searches, mix)
+        breaker_seconds = float(server_setting(env, "CACHE_BREAKER_SECONDS"))
+        run_faults_under_traffic(
+            args, server, postgres, redis, cached, fresh, searches, mix, breaker_seconds
+        )
     finally:
         if server is not None:
             server.stop()
@@ -347,7 +359,9 @@ def under_traffic(name, base, mix, duration, fault, restore, probe) -> dict:
     return traffic
 
 
-def run_faults_under_traffic(args, server, postgres, redis, cached, fresh, searches, mix) -> None:
+def run_faults_under_traffic(
+    args, server, postgres, redis, cached, fresh, searches, mix, breaker_seconds
+) -> None:
     base = server.base_url
     public = cached[:4] + searches + ["/ja/archive/", "/ja/feed/", "/api/v1/briefings/"]
 
@@ -357,13 +371,19 @@ def run_faults_under_traffic(args, server, postgres, redis, cached, fresh, searc
     ):
         log(f"\n== Fault: {outage} under traffic")
         answers = {}
+        restored_at = []
+
+        def restore_and_note(restore=restore, restored_at=restored_at):
+            restore()
+            restored_at.append(time.monotonic())
+
         traffic = under_traffic(
             outage,
             base,
             mix,
             args.fault_duration,
             fault,
-            restore,
+            restore_and_note,
             lambda answers=answers: answers.update(timed_sweep(base, public + ["/readyz"])),
         )
         log(f"During the outage:\n{describe_timed(answers)}")
@@ -378,6 +398,17 @@ def run_faults_under_traffic(args, server, postgres, redis, cached, fresh, searc
             f"{outage}: traffic saw no socket errors (no request over 5 s)",
             bool(traffic) and traffic["socket_errors"] == 0,
             f"{traffic.get('socket_errors')} socket errors",
+        )
+        # A worker whose last cache call failed just before Redis came back leaves it alone for
+        # the breaker's time: judged (and the next fault started) only once that is over.
+        settle = restored_at[0] + breaker_seconds + 1 - time.monotonic()
+        if settle > 0:
+            time.sleep(settle)
+        back = timed_sweep(base, public)
+        log(f"Redis back for {breaker_seconds + 1:g} s or more:\n{describe_timed(back)}")
+        check(
+            f"{outage}: every public page 200 within 1 s once Redis is back",
+            all(status == 200 and seconds < 1 for status, seconds in back.values()),
         )
 
     log("\n== Fault: PostgreSQL frozen (SIGSTOP) under traffic")

@@ -1,19 +1,25 @@
-"""Rendered public pages, cached and revalidated without touching the database.
+"""Rendered public pages, cached and revalidated against the content generation.
 
 Every public response is stored in the configured `default` cache (in-process locally, Redis in
 production, shared by every worker and instance) under a key made of the request path and the
 language, together with the *content generation* it was rendered in, and is only served while
-that generation is current. The generation is one small record in the same cache:
+that generation is current. The generation is one row in PostgreSQL (`ContentGeneration`):
 
-- any change to an issue, deep dive, takeaway, read-more item or keyword replaces it (signals in
-  briefing/receivers.py), so the very next request, in any process, misses the old pages;
-- it expires by itself at the next scheduled `publish_at`, so a scheduled issue appears on time
-  without anyone saving anything.
+- any change to an issue, deep dive, takeaway, read-more item or keyword moves its number on, in
+  the change's own transaction (signals in briefing/receivers.py);
+- every request a cached page answers reads that number first (one primary-key query), so the
+  very next request after an edit's commit, in any process, misses the old pages, whatever the
+  cache holds: a Redis that missed the edit (unreachable or frozen at the time) and comes back
+  with its old keys, a copy written back late by a slow reader, or an empty Redis;
+- the token pages are stored with also names the last publication time passed, so a scheduled
+  issue appears on time without anyone saving anything.
 
-Serving a cached page reads only the cache, so cached pages keep answering while the database is
-unavailable. A hit is one cache round trip: the generation and the page are read together
-(`get_many`). `ETag` and `Last-Modified` derive from the generation, so a conditional GET for a
-stored page is answered 304 without sending the page.
+The rest of the generation (token, Last-Modified, when the next scheduled issue is due) is kept
+in the cache beside the pages, with the number it belongs to, and read together with the page
+(`get_many`): a hit is one small query and one cache round trip. `ETag` and `Last-Modified`
+derive from the generation, so a conditional GET for a stored page is answered 304 without
+sending the page. While PostgreSQL is unreachable (no edit can be made then), cached pages are
+checked against the newest generation known, so they keep answering.
 """
 
 import functools
@@ -25,7 +31,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
 from django.db.models import F, Subquery
 from django.db.models.functions import Now
 from django.http import HttpResponse, HttpResponsePermanentRedirect
@@ -38,14 +44,12 @@ from config.database import time_limit
 
 from .models import Briefing, ContentGeneration
 
+# The cache's copy of the generation: (number, token, last modified, valid until), used only
+# while the database's number is the same.
 GENERATION_KEY = "briefing:generation"
 # The last generation read from the database, without expiry: what cached pages are checked
 # against while the database itself is unreachable (no edit can happen then).
 LAST_GENERATION_KEY = "briefing:generation:last"
-# How long the cache's copy of the database's generation is trusted. An edit removes the copy at
-# once; this bounds how long another process can serve a page of the previous generation when
-# that removal failed (Redis unreachable at the time of the edit, then back with its old keys).
-GENERATION_TRUST_SECONDS = 5
 # How long reading the generation from the database may take before the last one is used.
 GENERATION_READ_SECONDS = 0.5
 # A page of an old generation is never served again; the timeout only frees its memory.
@@ -57,11 +61,10 @@ STORED_HEADERS = ("Content-Type", "X-Robots-Tag", "Content-Disposition")
 NOT_STORED_HEADERS = {"etag", "last-modified", "cache-control", "content-length"}
 # Paths under the language prefix that are never public pages (config/urls.py).
 STAFF_AREAS = ("admin/", "editorial/")
+# The one query a cached page costs. Written out because it runs on every hit: building it
+# through the ORM costs several times the round trip itself (docs/performance.md).
+NUMBER_QUERY = f"SELECT number FROM {ContentGeneration._meta.db_table} WHERE id = 1"
 
-# Set when this process could not remove the cache's copy of the generation after an edit: it
-# removes it before its next use of the page cache (the other processes trust their copy for at
-# most GENERATION_TRUST_SECONDS).
-_invalidation_pending = False
 # The last generation this process read from the database (see _load_generation).
 _last_read = None
 
@@ -77,24 +80,58 @@ class Generation:
 
 
 def current_generation() -> Generation:
-    value = _cached_generation(cache.get(GENERATION_KEY))
-    if value is None:
-        value = _load_generation()
-    return Generation(*value[:2])
+    return _valid_copy(cache.get(GENERATION_KEY), _current_number()) or _load_generation()
 
 
-def _cached_generation(value):
-    """The cache's copy of the generation while it is still to be trusted, else None."""
-    if value is None or len(value) != 3 or value[2] <= time.time():
+def _current_number() -> int | None:
+    """The database's generation number (-1 when it has no row yet), or None when the database
+    cannot answer within GENERATION_READ_SECONDS."""
+    try:
+        # Quick or not at all: cached pages must keep answering within a second while PostgreSQL
+        # hangs (config/database.py).
+        with time_limit(GENERATION_READ_SECONDS):
+            return _query_number()
+    except DatabaseError:
         return None
-    return value
 
 
-def _read_generation() -> tuple[str, int, float]:
-    """(token, last modified, trusted until) from the database, in one query.
+def _query_number() -> int:
+    # The query is the connection's health check: Django's own (CONN_HEALTH_CHECKS) would cost
+    # a second round trip on every cached page. Like it, a persistent connection found broken
+    # (PostgreSQL restarted since the last request) is replaced once; without that, this
+    # request would fall back to the last generation read, older than any edit made meanwhile.
+    unchecked = connection.connection is not None and not connection.health_check_done
+    connection.health_check_done = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(NUMBER_QUERY)
+            row = cursor.fetchone()
+    except DatabaseError:
+        if not unchecked or connection.in_atomic_block:
+            raise
+        connection.close()
+        return _query_number()
+    return row[0] if row is not None else -1
+
+
+def _valid_copy(copy, number: int | None) -> Generation | None:
+    """The cache's copy of the generation if it is the database's: the same number (or, when the
+    database could not be read, the newest one known) and no scheduled issue published since."""
+    if not isinstance(copy, tuple) or len(copy) != 4:
+        return None
+    copy_number, token, last_modified, valid_until = copy
+    if number is not None and copy_number != number:
+        return None
+    if valid_until is not None and valid_until <= time.time():
+        return None
+    return Generation(token, last_modified)
+
+
+def _read_generation() -> tuple[int, str, int, float | None]:
+    """(number, token, last modified, valid until) from the database, in one query.
 
     The token changes with every content change and whenever a scheduled issue's publication
-    time passes; the copy is trusted until then at the latest.
+    time passes: it is valid until the next one (None: no issue is scheduled).
     """
     now = timezone.now()
     published = Briefing.objects.filter(status=Briefing.Status.PUBLISHED)
@@ -120,63 +157,61 @@ def _read_generation() -> tuple[str, int, float]:
     last_published = last_at.timestamp() if last_at else 0
     token = f"{number}.{last_published:.0f}"
     last_modified = math.ceil(max(changed_at.timestamp(), last_published))
-    trusted_until = now.timestamp() + GENERATION_TRUST_SECONDS
-    if next_at is not None:
-        trusted_until = min(trusted_until, next_at.timestamp())
-    return token, last_modified, trusted_until
+    return number, token, last_modified, next_at.timestamp() if next_at else None
 
 
-def _load_generation() -> tuple[str, int, float]:
-    """The generation from the database, copied into the cache for a few seconds.
+def _load_generation() -> Generation:
+    """The generation from the database, copied into the cache.
 
     While the database is unreachable, the last one read (no edit can be made meanwhile), so that
     cached pages keep being served."""
     global _last_read
     try:
-        # Quick or not at all: cached pages must keep answering within a second while PostgreSQL
-        # hangs (config/database.py).
         with time_limit(GENERATION_READ_SECONDS):
-            value = _read_generation()
+            number, token, last_modified, valid_until = _read_generation()
     except DatabaseError:
         # This process's own copy when the cache has none (it may have been unreachable when
         # the generation was last read).
         last = cache.get(LAST_GENERATION_KEY) or _last_read
         if last is None:
             raise
-        return (*last[:2], time.time())
+        return Generation(*last[:2])
     last = cache.get(LAST_GENERATION_KEY)
-    if last is not None and last[0] != value[0] and value[1] <= last[1]:
+    if last is not None and last[0] == token:
+        last_modified = last[1]  # as another process already gave it (see below)
+    elif last is not None and last_modified <= last[1]:
         # Strictly later than the previous generation's, or a client holding that Last-Modified
         # (from within the same second) would be told nothing changed.
-        value = (value[0], last[1] + 1, value[2])
-    cache.set(GENERATION_KEY, value, max(1, math.ceil(value[2] - time.time())))
-    cache.set(LAST_GENERATION_KEY, value[:2], None)
-    _last_read = value[:2]
-    return value
+        last_modified = last[1] + 1
+    timeout = PAGE_TIMEOUT
+    if valid_until is not None:
+        # Gone by itself when the next scheduled issue is due (its pages are then rendered anew).
+        timeout = max(1, min(timeout, math.ceil(valid_until - time.time())))
+    cache.set(GENERATION_KEY, (number, token, last_modified, valid_until), timeout)
+    cache.set(LAST_GENERATION_KEY, (token, last_modified), None)
+    _last_read = (token, last_modified)
+    return Generation(token, last_modified)
 
 
 def content_changed() -> None:
-    """Make every cached page stale: a new generation in the database (in the caller's
-    transaction) and the cache's copy removed. Called once per transaction that changes content.
-    """
+    """Make every cached page stale: a new generation in the database, in the caller's
+    transaction. Called once per transaction that changes content. Nothing is sent to the cache:
+    every request compares its copy with the database's number."""
     updated = ContentGeneration.objects.filter(pk=1).update(
         number=F("number") + 1, changed_at=Now()
     )
     if not updated:
         ContentGeneration.objects.update_or_create(pk=1, defaults={"number": 1})
-    forget_generation()
 
 
-def forget_generation() -> None:
-    """Remove the cache's copy of the generation (cheap: one cache delete)."""
-    global _invalidation_pending
-    # django-redis answers None instead of True/False when Redis could not be reached.
-    _invalidation_pending = cache.delete(GENERATION_KEY) is None
-
-
-def _retry_invalidation() -> None:
-    if _invalidation_pending:
-        forget_generation()
+def refresh_generation() -> None:
+    """After a content change's commit: the cache's copy and the last generation known replaced
+    by the new one at once, so that the pages checked against it during a database outage that
+    begins right after the edit are the edit's (one query)."""
+    try:
+        _load_generation()
+    except DatabaseError:
+        pass  # the next request reads it
 
 
 def _canonical_query(request, used: tuple[str, ...]) -> str | None:
@@ -219,18 +254,24 @@ def _mark_public(response, generation: Generation, page_key: str) -> None:
 
 
 def _lookup(page_key: str, *, start: bool = True) -> tuple[Generation | None, tuple | None]:
-    """The current generation and the page stored in it (None on a miss): one round trip.
+    """The current generation and the page stored in it (None on a miss): one cache round trip
+    and one primary-key query.
 
-    Without a current generation, a new one is started (a database query), unless `start` is
-    false: then the generation is None too."""
-    _retry_invalidation()
+    When the cache has no copy of the current generation, it is read from the database (a
+    larger query), unless `start` is false: then the generation is None too, as it is without a
+    query when no page is stored at all."""
     storage_key = _storage_key(page_key)
     found = cache.get_many([GENERATION_KEY, storage_key])
-    value = _cached_generation(found.get(GENERATION_KEY))
-    if value is None and not start:
-        return None, None
-    generation = Generation(*(value if value is not None else _load_generation())[:2])
     stored = found.get(storage_key)
+    if stored is None and not start:
+        return None, None
+    # Read at every lookup, after the request began: an edit committed before it is seen here,
+    # whatever the cache holds.
+    generation = _valid_copy(found.get(GENERATION_KEY), _current_number())
+    if generation is None:
+        if not start:
+            return None, None
+        generation = _load_generation()
     if stored is not None and stored[0] != generation.token:
         stored = None  # rendered before the last content change: stale
     return generation, stored
@@ -263,7 +304,8 @@ def cached_page(view=None, *, query: tuple[str, ...] = ()):
 
     Only 200 responses that are not marked private are stored; the wrapped view must not depend
     on anything but the URL (no user, no cookies). A hit costs one cache round trip (the
-    generation and the page together). Pages under a language prefix are looked up and stored
+    generation and the page together) and one primary-key query (the generation's number, which
+    makes any edit seen at once). Pages under a language prefix are looked up and stored
     by `PageCacheMiddleware` (below) when it is installed, so that a hit skips the rest of the
     middleware too; this decorator serves the others (sitemap, robots.txt) by itself.
 
@@ -316,16 +358,16 @@ class PageCacheMiddleware:
     """Serve stored pages under a language prefix (/ja/…, /en/…) before the middleware below.
 
     A stored page does not depend on the session, the user, CSRF or messages, so a hit need
-    not run them: it costs one cache round trip and little else, which makes a cached page
-    about as cheap as the cheapest page Django can serve. It is stored here, on its way out,
+    not run them: it costs one cache round trip, one primary-key query and little else, which
+    makes a cached page about as cheap as the cheapest page Django can serve. It is stored here, on its way out,
     with the headers the middleware below adds (X-Frame-Options, Content-Language, …); the
     middleware above (security headers, CSP) runs for hits as for any response. Only views
     wrapped in `cached_page` are ever stored, and the Host header is checked before a hit as it
     is for every request.
 
     The staff areas are left alone (no cache round trip, and they keep working without the
-    cache). A request that finds no current generation does not start one here (that needs the
-    database): the view's `cached_page` does.
+    cache). A miss makes no query here (a redirect to the canonical query string needs none):
+    the view's `cached_page` reads the generation when it has a page to store.
     """
 
     def __init__(self, get_response):
@@ -347,7 +389,8 @@ class PageCacheMiddleware:
             if response.status_code == 200:
                 response.headers["Content-Length"] = str(len(response.content))
             return response
-        # A miss (or no current generation: the view's `cached_page` starts one).
+        # A miss (the generation is None unless a stale page was found: the view's
+        # `cached_page` reads it).
         request.page_cache_lookup = (page_key, generation)
         response = self.get_response(request)
         entry = getattr(response, "page_cache_entry", None)

@@ -283,8 +283,8 @@ class ContentGeneration(models.Model):
     """The number of the current content generation: one row, moved on by every content change.
 
     Kept in the database, in the same transaction as the change itself, so that it cannot be
-    lost when the cache is unreachable at the time of the edit; the page cache keeps a copy for
-    a few seconds only (briefing/cache.py).
+    lost when the cache is unreachable at the time of the edit; every cached page is checked
+    against this row's number (briefing/cache.py).
     """
 
     number = models.PositiveBigIntegerField(default=0)

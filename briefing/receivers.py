@@ -8,11 +8,11 @@ restore) is one transaction with one django-reversion revision, and the effects 
 revision is saved (post_revision_commit, still inside the transaction) for every issue the write
 changed. A save outside any revision (the shell, a test's factory) has them at once.
 
-- The content generation moves on in the database, in the write's own transaction, and the
-  cache's copy of it is removed (briefing.cache.content_changed);
+- The content generation moves on in the database, in the write's own transaction
+  (briefing.cache.content_changed): every cached page is stale from the commit on, in every
+  process, whether or not the cache can be reached;
 - after the commit, the changed issues' search documents are rebuilt and the cache's copy of the
-  generation is removed again (a reader who rendered between the first removal and the commit
-  saw the old rows; the second one drops what they cached).
+  generation is replaced by the new one (briefing.cache.refresh_generation).
 
 Writes that send no signals (bulk_create, QuerySet.update(), raw SQL) call issues_changed()
 themselves, or are followed by `manage.py resync`.
@@ -70,7 +70,7 @@ def _rebuild_after_commit() -> None:
     ids, _after_commit.briefing_ids = _after_commit.briefing_ids, set()
     if ids:
         rebuild_search_documents(ids)
-        cache.forget_generation()
+        cache.refresh_generation()
 
 
 def on_content_saved_or_deleted(sender, instance, **kwargs):

@@ -5,7 +5,8 @@ is a miss, so every page is rendered from the database while Redis is down. That
 enough: with Redis frozen (the process stopped, the kernel still accepting connections), every
 call would wait for its socket timeout, several times per request. So the connections of the
 pool below report their failures to a per-process breaker; once it is open, cache calls fail at
-once (as a miss) for `OPEN_SECONDS`, after which the next call tries Redis again.
+once (as a miss) for `CACHE_BREAKER_SECONDS` (settings.py, 5 s), after which the next call tries
+Redis again.
 
 An outage is logged as one warning a minute per process (not a traceback per request), and
 its end as one line.
@@ -15,14 +16,13 @@ import logging
 import threading
 import time
 
+from django.conf import settings
 from redis.connection import Connection, ConnectionPool
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 logger = logging.getLogger(__name__)
 
-# How long a process leaves Redis alone after a failure before trying again.
-OPEN_SECONDS = 5.0
 # At most one warning per this many seconds while the outage lasts.
 WARNING_INTERVAL = 60.0
 
@@ -41,7 +41,7 @@ class CacheBreaker:
     def trip(self, error: Exception) -> None:
         now = time.monotonic()
         with self._lock:
-            self.open_until = now + OPEN_SECONDS
+            self.open_until = now + settings.CACHE_BREAKER_SECONDS
             self.last_error = " ".join(str(error).split()) or type(error).__name__
             if self.failing_since is None:
                 self.failing_since = now

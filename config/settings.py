@@ -280,6 +280,9 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# After a Redis call fails, each process leaves Redis alone for this long (every cache call a
+# miss at once), then tries again (config/redis_cache.py).
+CACHE_BREAKER_SECONDS = envint("DJANGO_CACHE_BREAKER_SECONDS", 5, minimum=1)
 
 # The public address: every link sent elsewhere (feeds, sitemap, canonical, API) is made from it,
 # never from the request's Host. `check --deploy` requires https (briefing/checks.py).

@@ -40,8 +40,8 @@ def resync(briefing_ids=None) -> dict[str, int]:
         # Keywords on no issue yet (the admin's keyword list) have translation state too.
         counts["translation_states"] += sync_states(list(Keyword.objects.filter(briefings=None)))
         # Pages cached before must not be served: a new content generation in this
-        # transaction, and the cache's copy dropped again after the commit (as
+        # transaction, and the cache's copy replaced after the commit (as
         # briefing/receivers.py does for a save).
         cache.content_changed()
-        transaction.on_commit(cache.forget_generation)
+        transaction.on_commit(cache.refresh_generation)
     return counts

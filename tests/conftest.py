@@ -19,7 +19,7 @@ def _default_language():
 @pytest.fixture(autouse=True)
 def _cache_reachable():
     """A test that made Redis or PostgreSQL unreachable must not leave the next one with an open
-    breaker (or a pending invalidation): they are per process (config/redis_cache.py,
+    breaker (or a generation read before): they are per process (config/redis_cache.py,
     config/database.py, briefing/cache.py)."""
     from briefing import cache as page_cache
     from config.database import breaker as database_breaker
@@ -27,12 +27,11 @@ def _cache_reachable():
 
     breaker.reset()
     database_breaker.reset()
-    page_cache._invalidation_pending = False
     page_cache._last_read = None
     yield
     breaker.reset()
     database_breaker.reset()
-    page_cache._invalidation_pending = False
+    page_cache._last_read = None
 
 
 @pytest.fixture(autouse=True)

@@ -104,6 +104,16 @@ class ScratchRedis:
             self.process.kill()
             self.process.wait(timeout=10)
             self.process = None
+        (self.root / "dump.rdb").unlink(missing_ok=True)
+
+    def stop_keeping_keys(self) -> None:
+        """Gone, as a Redis with persistence restarting: connections refused, and a start()
+        afterwards comes back with every key it held (those not expired meanwhile)."""
+        with socket.create_connection((HOST, self.port), timeout=5) as sock:
+            sock.sendall(b"SHUTDOWN SAVE\r\n")
+            sock.recv(16)  # the connection closes once the keys are on disk
+        self.process.wait(timeout=10)
+        self.process = None
 
     def freeze(self) -> None:
         self.process.send_signal(signal.SIGSTOP)

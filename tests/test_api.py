@@ -98,9 +98,10 @@ def test_the_api_runs_a_fixed_number_of_queries(client, django_assert_num_querie
         make_briefing(datetime.date(2026, 5, day), deep_dives=deep_dives, keywords=["A", "B"])
     current_generation()
 
-    # Count, page and completeness.
-    with django_assert_num_queries(3):
+    # The content generation's number (the page cache); count, page and completeness.
+    with django_assert_num_queries(4):
         assert len(client.get("/api/v1/briefings/").json()["results"]) == 3
-    # The issue, keywords, deep dives, takeaways, read-more items, completeness.
-    with django_assert_num_queries(6):
+    # The generation's number; the issue, keywords, deep dives, takeaways, read-more items,
+    # completeness.
+    with django_assert_num_queries(7):
         assert len(client.get("/api/v1/briefings/2026-05-01/").json()["deep_dives"]) == deep_dives

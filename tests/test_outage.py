@@ -66,6 +66,29 @@ def test_cached_public_pages_keep_being_served_during_an_outage(database_relay):
     assert wsgi_get("/en/2026/05/19/").status_code == 503
 
 
+def test_a_cached_page_shows_an_edit_made_while_its_worker_was_cut_off(
+    database_relay,  # noqa: F811
+):
+    from django.db import connection
+
+    make_briefing()
+    assert "Theme 05/19" in wsgi_get("/en/2026/05/19/").text  # cached; its connection kept
+
+    database_relay.cut()  # PostgreSQL restarted: this worker's connection is broken
+    database_relay.start()
+    # Meanwhile another worker, on a connection of its own, saves an edit.
+    other = connection.get_new_connection(connection.get_connection_params())
+    try:
+        other.execute("UPDATE briefing_briefing SET theme_en = 'Edited meanwhile'")
+        other.execute("UPDATE briefing_contentgeneration SET number = number + 1")
+        other.commit()
+    finally:
+        other.close()
+    after = wsgi_get("/en/2026/05/19/")
+
+    assert (after.status_code, "Edited meanwhile" in after.text) == (200, True)
+
+
 def test_pages_without_the_database_keep_being_served_during_an_outage(
     database_relay,  # noqa: F811
 ):

@@ -32,7 +32,7 @@ def generation() -> int:
     return row.number if row else 0
 
 
-def test_importing_the_demo_issue_takes_39_queries(
+def test_importing_the_demo_issue_takes_40_queries(
     django_assert_num_queries, django_capture_on_commit_callbacks
 ):
     data = parse_briefing_text(SEED.read_bytes())
@@ -43,9 +43,10 @@ def test_importing_the_demo_issue_takes_39_queries(
     # The issue: locked lookup, insert; its parts: one insert per kind; keywords: lookup and
     # links (4); history: the issue with its parts (5), their existence (5), revision and
     # versions (2); effects, once: content generation (1), translation state (2), completeness
-    # (issue and parts, state, upsert: 7); after the commit, the search document (6); and the
-    # transaction's savepoint (2, BEGIN/COMMIT on a real connection).
-    with django_assert_num_queries(39):
+    # (issue and parts, state, upsert: 7); after the commit, the search document (6) and the
+    # new generation for the page cache's copy (1); and the transaction's savepoint (2,
+    # BEGIN/COMMIT on a real connection).
+    with django_assert_num_queries(40):
         with django_capture_on_commit_callbacks(execute=True):
             save_briefing_data(data)
 

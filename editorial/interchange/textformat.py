@@ -222,6 +222,7 @@ class _Parser:
         self.deep_dives: list[dict] = []
         self.read_more: list[dict] = []
         self.keywords: dict[str, dict] = {}
+        self.keyword_items: set[str] = set()  # as written: a repeated one is not read again
         self.section: str | None = None  # None until the date; then "intro", "tldr", "title", …
         self.stage, self.title_allowed = 0, True
         self.dive: dict | None = None
@@ -498,8 +499,9 @@ class _Parser:
 
     def keyword_line(self, text: str) -> None:
         for item in _KEYWORD_SEPARATORS.split(text):
-            if not (item := item.strip()):
+            if not (item := item.strip()) or item in self.keyword_items:
                 continue
+            self.keyword_items.add(item)
             name = _keyword_name(item)
             slug = slugify(name["en"] or name["ja"], allow_unicode=True)
             if not slug:
