@@ -48,7 +48,6 @@ def main() -> int:
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client
-
     from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
