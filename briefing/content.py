@@ -2,9 +2,10 @@
 
 Everything that goes over an issue's content reads this map instead of naming fields itself:
 the JSON shape (briefing.serialization: export, API, backups), the plain-text format, import,
-translation state and status, PO files, the translator editor, the search document, the admin
-and the publish checks. tests/test_content_map.py fails when a registered translated field is
-missing from any of them.
+translation state and status, PO files, the translator editor, the search document, the admin,
+the publish checks and the history (what a revision holds, showing, comparing, merging and
+restoring it: editorial/history.py). tests/test_content_map.py fails when a registered
+translated field is missing from any of them.
 
 - Translated fields come from the django-modeltranslation registry (briefing/translation.py),
   in the order the model declares them.
@@ -21,13 +22,17 @@ Adding a translated field to a part (say DeepDive.background):
    it a heading of its own, in Japanese and English);
 3. the templates that show it; `make messages` for the label.
 Serialization, import, export, backup, translation state and status, PO files, the editor,
-search, the admin forms and the publish checks then carry it without further edits.
+search, the admin forms, the publish checks and the history then carry it without further
+edits.
 
 Adding an untranslated field (a URL, a flag): the model field and migration, its name in the
 part's `untranslated` and a label in `labels`. Adding a new part (for instance deep-dive
 sources, a model with a ForeignKey to DeepDive and related_name "sources"): a `Part` for it in
 its parent's `children`, with its `key` equal to the related_name; register it in
-translation.py only if it has translated fields.
+translation.py only if it has translated fields. The history keeps a part with a ForeignKey to
+its parent in every revision of the issue, and one linked many-to-many (as keywords are) as the
+issue's links to it. `Briefing.objects.with_contents()` prefetches the parts by name: add the
+new one there too.
 """
 
 from collections.abc import Iterator
@@ -226,9 +231,12 @@ def translated_values(issue) -> Iterator[tuple[str, dict[str, str]]]:
             yield node.field_path(name), translations(node.item, name)
 
 
-def to_dict(item, part: Part = ISSUE) -> dict:
+def to_dict(item, part: Part = ISSUE, items=None) -> dict:
     """An item and its parts in the JSON shape: the identity, translated fields as
-    {language: text}, untranslated fields as they are, then each kind of child as a list."""
+    {language: text}, untranslated fields as they are, then each kind of child as a list.
+
+    `items(parent, child_part)` gives a parent's items of a part when they are not its related
+    managers' (a revision's unsaved instances, editorial.history.Snapshot)."""
     data = {}
     if part.identity:
         data[part.identity] = getattr(item, part.identity)
@@ -237,7 +245,8 @@ def to_dict(item, part: Part = ISSUE) -> dict:
     for name in part.untranslated:
         data[name] = getattr(item, name)
     for child in part.children:
-        data[child.key] = [to_dict(child_item, child) for child_item in child.items(item)]
+        children = items(item, child) if items is not None else child.items(item)
+        data[child.key] = [to_dict(child_item, child, items) for child_item in children]
     return data
 
 

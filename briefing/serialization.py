@@ -16,12 +16,13 @@ __all__ = [
 ]
 
 
-def briefing_to_dict(briefing) -> dict:
-    """Serialise a briefing loaded with `Briefing.objects.with_contents()`."""
+def briefing_to_dict(briefing, items=None) -> dict:
+    """Serialise a briefing loaded with `Briefing.objects.with_contents()` (or, with `items`,
+    one whose parts come from elsewhere: see content.to_dict)."""
     return {
         "date": briefing.date.isoformat(),
         "status": briefing.status,
-        **content.to_dict(briefing),
+        **content.to_dict(briefing, items=items),
     }
 
 

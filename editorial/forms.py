@@ -39,7 +39,7 @@ class IssueForm(forms.ModelForm):
         base_m2m = {}
         if isinstance(self.instance, Briefing) and token.revision_id is not None:
             snapshot = merging.snapshot(token.revision_id, issue_pk)
-            base_m2m = {"keywords": snapshot.keyword_ids} if snapshot else {}
+            base_m2m = dict(snapshot.links) if snapshot else {}
         self.conflicts = merging.merge(self, base, self.instance, base_m2m)
         for conflict in self.conflicts:
             self.add_error(

@@ -9,6 +9,13 @@ but restoring never deletes or renames a keyword another issue uses.
 
 Restoring brings back content, never publication: status and publish_at stay as they are
 (they change only through editorial.workflow).
+
+What a revision holds, how it is read back (Snapshot), shown, compared (editorial.compare),
+merged (editorial.merging) and restored all follow the map of an issue (briefing.content): a part
+whose model points to its parent with a ForeignKey (deep dives, their takeaways, read-more items)
+belongs to the issue and is kept in every revision; a part linked many-to-many (keywords) is
+shared with other issues, so a revision keeps the issue's links to it. A field or a part added
+to the map is recorded, shown, compared, merged and restored with no edit here.
 """
 
 import contextlib
@@ -25,25 +32,53 @@ from django.utils.translation import get_language_info, gettext, ngettext
 from reversion.models import Revision, Version
 
 from briefing import content
-from briefing.models import Briefing, DeepDive, Keyword, ReadMore, Takeaway
+from briefing.models import Briefing
+from briefing.serialization import briefing_to_dict
 
-FOLLOW = {
-    Briefing: ("deep_dives", "read_more"),
-    DeepDive: ("takeaways",),
-    Takeaway: (),
-    ReadMore: (),
-    Keyword: (),
-}
 # Never brought back by a restore: publication belongs to the workflow, the date is the issue's
 # identity, and the timestamps are the database's own.
 NOT_RESTORED = {"id", "date", "status", "publish_at", "created_at", "updated_at"}
 
 
+def _relation(parent: content.Part, part: content.Part):
+    """The field of the parent's model that leads to the part's items (its `key`)."""
+    return parent.model._meta.get_field(part.key)
+
+
+def _owned_children(parent: content.Part) -> list[content.Part]:
+    return [part for part in parent.children if _relation(parent, part).one_to_many]
+
+
+def owned_parts(parent: content.Part = content.ISSUE):
+    """(parent, part) for every part whose items belong to their parent alone (a ForeignKey to
+    it): kept in every revision and restored with the issue. Parents come before children."""
+    for part in _owned_children(parent):
+        yield parent, part
+        yield from owned_parts(part)
+
+
+def shared_parts() -> list[content.Part]:
+    """The parts an issue links to many-to-many (keywords): shared with other issues, so a
+    revision keeps the issue's links to them, never the items themselves."""
+    return [part for part in content.ISSUE.children if _relation(content.ISSUE, part).many_to_many]
+
+
+def _parent_field(parent: content.Part, part: content.Part):
+    """The part's ForeignKey to its parent ("briefing", "deep_dive")."""
+    return _relation(parent, part).field
+
+
 def register_models() -> None:
-    """Idempotent: the admin (autodiscovered first) and EditorialConfig.ready both call it."""
-    for model, follow in FOLLOW.items():
-        if not reversion.is_registered(model):
-            reversion.register(model, follow=follow)
+    """Idempotent: the admin (autodiscovered first) and EditorialConfig.ready both call it.
+
+    Every model of the map is registered; saving an issue follows the parts it owns, so one
+    revision holds the whole issue."""
+    owned = {}
+    for parent, part in owned_parts():
+        owned.setdefault(parent.model, []).append(part.key)
+    for part in content.parts():
+        if not reversion.is_registered(part.model):
+            reversion.register(part.model, follow=tuple(owned.get(part.model, ())))
 
 
 # What happened, in words. The comment stores the action and its values; the words are chosen
@@ -167,84 +202,59 @@ def auto_now_fields(obj) -> list[str]:
 
 # The content of a revision.
 class Snapshot:
-    """The issue as one revision holds it: unsaved model instances, keyword ids."""
+    """The issue as one revision holds it: unsaved model instances of the issue and of every
+    part it owns, and its links to shared parts ({"keywords": [ids]})."""
 
     def __init__(self, revision: Revision, briefing_pk):
         self.revision = revision
         self.briefing = None
-        self.keyword_ids = []
-        self.deep_dives, self.takeaways, self.read_more = [], [], []
+        self.links = {part.key: [] for part in shared_parts()}
+        # Each owned part's items of this issue, parents' order first ({DEEP_DIVE: [...]}).
+        self.items = {part: [] for _parent, part in owned_parts()}
+        self._children = {}  # (part, parent's pk) -> its items of that part, in order
+        stored = {part.model: [] for part in content.parts()}
         versions = revision.version_set.filter(
-            content_type__in=[ContentType.objects.get_for_model(m) for m in FOLLOW]
+            content_type__in=[ContentType.objects.get_for_model(model) for model in stored]
         )
         for version in versions:
-            model = version._model
             deserialized = version._object_version
             obj = deserialized.object
-            if model is Briefing and str(obj.pk) == str(briefing_pk):
-                self.briefing = obj
-                self.keyword_ids = [int(pk) for pk in deserialized.m2m_data.get("keywords", [])]
-            elif model is DeepDive:
-                self.deep_dives.append(obj)
-            elif model is Takeaway:
-                self.takeaways.append(obj)
-            elif model is ReadMore:
-                self.read_more.append(obj)
-        self.deep_dives = sorted(
-            (d for d in self.deep_dives if str(d.briefing_id) == str(briefing_pk)),
-            key=lambda d: d.position,
-        )
-        ids = {d.pk for d in self.deep_dives}
-        self.takeaways = sorted(
-            (t for t in self.takeaways if t.deep_dive_id in ids),
-            key=lambda t: (t.deep_dive_id, t.position),
-        )
-        self.read_more = sorted(
-            (r for r in self.read_more if str(r.briefing_id) == str(briefing_pk)),
-            key=lambda r: r.position,
-        )
+            if isinstance(obj, Briefing):
+                if str(obj.pk) == str(briefing_pk):
+                    self.briefing = obj
+                    for key in self.links:
+                        self.links[key] = [int(pk) for pk in deserialized.m2m_data.get(key, [])]
+            elif type(obj) in stored:
+                stored[type(obj)].append(obj)
+        self._gather(content.ISSUE, briefing_pk, stored)
+
+    def _gather(self, parent: content.Part, parent_pk, stored) -> None:
+        for part in _owned_children(parent):
+            link = _parent_field(parent, part).attname
+            found = sorted(
+                (obj for obj in stored[part.model] if str(getattr(obj, link)) == str(parent_pk)),
+                key=lambda obj, part=part: getattr(obj, part.identity),
+            )
+            self._children[(part, str(parent_pk))] = found
+            self.items[part].extend(found)
+            for obj in found:
+                self._gather(part, obj.pk, stored)
+
+    def children(self, parent, part: content.Part) -> list:
+        """The parent's items of this part as the revision holds them (for content.to_dict)."""
+        if part.key in self.links:
+            return list(part.model.objects.filter(pk__in=self.links[part.key]))
+        return self._children.get((part, str(parent.pk)), [])
 
     def find(self, model, pk):
         """The part (or the issue) with that primary key as this revision holds it."""
-        objects = {
-            Briefing: [self.briefing],
-            DeepDive: self.deep_dives,
-            Takeaway: self.takeaways,
-            ReadMore: self.read_more,
-        }.get(model, [])
+        part = content.PART_OF_MODEL.get(model)
+        objects = [self.briefing] if part is content.ISSUE else self.items.get(part, [])
         return next((obj for obj in objects if obj is not None and obj.pk == pk), None)
 
     def to_dict(self) -> dict:
         """The snapshot in the JSON shape of briefing.serialization.briefing_to_dict."""
-        items = {
-            DeepDive: self.deep_dives,
-            Takeaway: self.takeaways,
-            ReadMore: self.read_more,
-            Keyword: list(Keyword.objects.filter(pk__in=self.keyword_ids)),
-        }
-
-        def belongs(child, parent) -> bool:
-            if isinstance(child, Takeaway):
-                return child.deep_dive_id == parent.pk
-            return not isinstance(child, DeepDive | ReadMore) or child.briefing_id == parent.pk
-
-        def shape(obj, part) -> dict:
-            data = {part.identity: getattr(obj, part.identity)} if part.identity else {}
-            for name in part.translated:
-                data[name] = content.translations(obj, name)
-            for name in part.untranslated:
-                data[name] = getattr(obj, name)
-            for child in part.children:
-                data[child.key] = [
-                    shape(item, child) for item in items[child.model] if belongs(item, obj)
-                ]
-            return data
-
-        return {
-            "date": self.briefing.date.isoformat(),
-            "status": self.briefing.status,
-            **shape(self.briefing, content.ISSUE),
-        }
+        return briefing_to_dict(self.briefing, items=self.children)
 
 
 def _line(value) -> str:
@@ -275,15 +285,24 @@ def _content_fields(model) -> list[str]:
     ]
 
 
-def make_room(queryset, above: int = 0) -> None:
+def make_room(queryset, above: int = 0, field: str = "position") -> None:
     """First phase of renumbering: move the rows' numbers out of the way of any new number.
 
     Numbers are unique per parent; saving a permutation row by row would collide half-way.
     Every number is shifted above the largest in use, then each row is saved with its final
     number. Works the same on SQLite and PostgreSQL, inside the caller's transaction.
     """
-    top = max(queryset.model.objects.aggregate(top=Max("position"))["top"] or 0, above)
-    queryset.update(position=F("position") + top + 1)
+    top = max(queryset.model.objects.aggregate(top=Max(field))["top"] or 0, above)
+    queryset.update(**{field: F(field) + top + 1})
+
+
+def _issue_lookup(parent: content.Part, part: content.Part) -> str:
+    """The lookup from a part's model to its issue: "briefing", "deep_dive__briefing"."""
+    name = _parent_field(parent, part).name
+    if parent is content.ISSUE:
+        return name
+    grandparent = next(owner for owner, child in owned_parts() if child is parent)
+    return f"{name}__{_issue_lookup(grandparent, parent)}"
 
 
 def apply_snapshot(briefing: Briefing, snapshot: Snapshot) -> None:
@@ -291,24 +310,27 @@ def apply_snapshot(briefing: Briefing, snapshot: Snapshot) -> None:
     for name in _content_fields(Briefing):
         setattr(briefing, name, getattr(snapshot.briefing, name))
     briefing.save()
-    briefing.keywords.set(Keyword.objects.filter(pk__in=snapshot.keyword_ids))
+    for part in shared_parts():
+        getattr(briefing, part.key).set(
+            part.model.objects.filter(pk__in=snapshot.links.get(part.key, []))
+        )
 
-    wanted_deep_dives = {d.pk for d in snapshot.deep_dives}
-    wanted_takeaways = {t.pk for t in snapshot.takeaways}
-    wanted_read_more = {r.pk for r in snapshot.read_more}
-    Takeaway.objects.filter(deep_dive__briefing=briefing).exclude(pk__in=wanted_takeaways).delete()
-    briefing.deep_dives.exclude(pk__in=wanted_deep_dives).delete()
-    briefing.read_more.exclude(pk__in=wanted_read_more).delete()
+    owned = list(owned_parts())
+    current = {
+        part: part.model.objects.filter(**{_issue_lookup(parent, part): briefing})
+        for parent, part in owned
+    }
+    for _parent, part in reversed(owned):  # children first
+        current[part].exclude(pk__in=[obj.pk for obj in snapshot.items[part]]).delete()
     # A part of this issue that some other save moved elsewhere is not taken back from there.
-    above = max((p.position for p in (*snapshot.deep_dives, *snapshot.read_more)), default=0)
-    make_room(briefing.deep_dives.all(), above)
-    make_room(briefing.read_more.all(), above)
-    above = max((t.position for t in snapshot.takeaways), default=0)
-    make_room(Takeaway.objects.filter(deep_dive__briefing=briefing), above)
-    for obj in (*snapshot.deep_dives, *snapshot.read_more, *snapshot.takeaways):
-        if isinstance(obj, DeepDive | ReadMore):
-            obj.briefing_id = briefing.pk
-        obj.save()
+    for _parent, part in owned:
+        above = max((getattr(obj, part.identity) for obj in snapshot.items[part]), default=0)
+        make_room(current[part], above, part.identity)
+    for parent, part in owned:  # parents first
+        for obj in snapshot.items[part]:
+            if parent is content.ISSUE:
+                setattr(obj, _parent_field(parent, part).attname, briefing.pk)
+            obj.save()
 
 
 def restore(briefing: Briefing, version: Version, user) -> Briefing:

@@ -1,6 +1,6 @@
 """The map of an issue (briefing.content) covers every registered translated field, and every
 consumer reads it: a field registered in briefing/translation.py but missing from any of them
-fails here, naming the field and the consumer."""
+(history, compare, merge and restore included) fails here, naming the field and the consumer."""
 
 import datetime
 import io
@@ -8,11 +8,13 @@ import json
 
 import pytest
 from django.urls import reverse
+from django.utils.translation import get_language_info
 from modeltranslation.translator import translator
 
 from briefing import content
 from briefing.models import Briefing, Keyword, SearchDocument
 from briefing.serialization import briefing_to_dict
+from editorial import compare, history, merging
 from editorial.interchange.archive import restore_archive, write_archive
 from editorial.interchange.exporting import export_briefing
 from editorial.interchange.importing import save_briefing_data
@@ -146,6 +148,45 @@ def test_every_translated_field_reaches_every_consumer(client, django_capture_on
             )
             for column in columns:
                 assert f'name="{prefix}{column}"' in bodies[url], f"admin: {part} {column}"
+
+    # History: a revision holds every field, and shows, compares, merges and restores it.
+    with history.revision():
+        history.record(briefing, None, "edited", actor="test")
+    version = history.issue_versions(briefing.pk).first()
+    snapshot = history.Snapshot(version.revision, briefing.pk)
+    assert snapshot.to_dict() == data
+    url = reverse("admin:briefing_briefing_revision", args=[briefing.pk, version.pk])
+    shown = client.get(url).content.decode()
+    for path, values in marks.items():
+        for code, mark in values.items():
+            assert mark in shown, f"history: {path} [{code}] is not shown"
+    blank = _with_values(data, {path: dict.fromkeys(content.LANGUAGE_CODES, "") for path in paths})
+    assert [(change.label, change.language) for change in compare.changes(blank, data)] == [
+        (content.describe(path), str(get_language_info(code)["name_translated"]))
+        for path in paths
+        for code in content.LANGUAGE_CODES
+    ], "compare"
+    # Keywords are shared with other issues: a revision keeps the issue's links to them.
+    owned = {content.ISSUE, *(part for _parent, part in history.owned_parts())}
+    assert snapshot.links == {"keywords": [Keyword.objects.get().pk]}
+    token = merging.Token(history.edit_token(briefing), version.revision_id)
+    for node in content.walk(briefing):
+        if node.part not in owned:
+            continue
+        base = merging.base_object(token, briefing.pk, type(node.item), node.item.pk)
+        assert base is not None, f"merge: {node.part} {node.item.pk}"
+        for name in node.part.translated:
+            path = node.field_path(name)
+            assert content.translations(base, name) == marks[path], f"merge: {path}"
+    for node in content.walk(briefing):
+        if node.part in owned:
+            for name in node.part.translated:
+                for code in content.LANGUAGE_CODES:
+                    setattr(node.item, f"{name}_{code}", "written over")
+            node.item.save()
+    history.restore(briefing, version, None)
+    restored = Briefing.objects.with_contents().get(pk=briefing.pk)
+    assert dict(content.translated_values(restored)) == marks, "restore"
 
 
 def _with_values(data: dict, values: dict) -> dict:

@@ -1,3 +1,5 @@
+import json
+
 import pytest
 from django.urls import reverse
 from django.utils import translation
@@ -279,6 +281,42 @@ def test_it_compares_the_text_inside_every_part(client, editor):
         "テーマ",
         "ディープダイブ 01 · タイトル",
     ]
+
+
+def test_a_revision_stored_before_deep_dives_had_sources_shows_compares_and_restores(
+    client, editor
+):
+    briefing = make_briefing(deep_dives=1)
+    save_unchanged_but(client, briefing, theme_en="Before sources")
+    old = versions_of(briefing).get()
+    # Stored as it was before deep dives had sources: the field is not in the deep dive's data.
+    for version in old.revision.version_set.filter(content_type__model="deepdive"):
+        stored = json.loads(version.serialized_data)
+        del stored[0]["fields"]["sources"]
+        version.serialized_data = json.dumps(stored)
+        version.save()
+    Briefing.objects.update(theme_en="With sources")
+    DeepDive.objects.update(sources=[{"url": "https://example.org/a", "title": "A"}])
+    with history.revision():
+        history.record(briefing, editor, "edited")
+    new = history.issue_versions(briefing.pk).first()
+
+    shown = client.get(reverse("admin:briefing_briefing_revision", args=[briefing.pk, old.pk]))
+    compared = client.get(
+        reverse("admin:briefing_briefing_compare", args=[briefing.pk]),
+        {"version_id1": old.pk, "version_id2": new.pk},
+    )
+    restored = restore_version(client, briefing, old)
+
+    assert "Before sources" in shown.content.decode()
+    assert history.Snapshot(old.revision, briefing.pk).to_dict()["deep_dives"][0]["sources"] == []
+    assert [(change.label, change.language) for change in compared.context["changes"]] == [
+        ("Theme", "English"),
+        ("Deep dive 01 · Sources", ""),
+    ]
+    assert restored.status_code == 302
+    after = contents(briefing.pk)
+    assert (after["theme"]["en"], after["deep_dives"][0]["sources"]) == ("Before sources", [])
 
 
 def test_it_shows_who_saved_when_in_the_history(client, editor):

@@ -292,6 +292,24 @@ MUTATIONS = [
         (PERMISSIONS, 'if model_name == "briefing" and not can_publish(user):', "if False:"),
     ),
     m(
+        "history: a revision's parts left out of what it shows and compares",
+        "tests/test_content_map.py tests/test_history.py",
+        (
+            "editorial/history.py",
+            "        return self._children.get((part, str(parent.pk)), [])",
+            "        return []",
+        ),
+    ),
+    m(
+        "history: a restore that brings back the issue but not its parts",
+        "tests/test_content_map.py tests/test_history.py",
+        (
+            "editorial/history.py",
+            "        for obj in snapshot.items[part]:\n",
+            "        for obj in ():\n",
+        ),
+    ),
+    m(
         "permission: restoring a version without the structure permission",
         "tests/test_history.py",
         (
