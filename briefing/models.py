@@ -30,9 +30,11 @@ class Keyword(models.Model):
 
 
 class BriefingQuerySet(models.QuerySet):
-    def published(self):
-        """The one definition of public: published, and its publication time has come."""
-        return self.filter(status=Briefing.Status.PUBLISHED, publish_at__lte=timezone.now())
+    def published(self, now=None):
+        """The one definition of public: published, and its publication time has come
+        (`now`: the moment to judge at, the current one by default)."""
+        now = timezone.now() if now is None else now
+        return self.filter(status=Briefing.Status.PUBLISHED, publish_at__lte=now)
 
     def scheduled(self):
         """Published issues whose publication time is still to come."""
@@ -46,11 +48,11 @@ class BriefingQuerySet(models.QuerySet):
             "read_more",
         )
 
-    def with_neighbours(self, lang: str):
+    def with_neighbours(self, lang: str, now=None):
         """Each issue with the date and theme (in `lang`) of the previous and next *published*
         issues (`previous_date`, `previous_theme`, `next_date`, `next_theme`), read in the same
-        query through the date index."""
-        published = Briefing.objects.published()
+        query through the date index (`now` as for `published`)."""
+        published = Briefing.objects.published(now)
         theme = f"theme_{lang}"
 
         def nearest(lookup: str, order: str, field: str):

@@ -18,7 +18,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
@@ -64,18 +64,54 @@ def _shown_fields(model) -> tuple[str, ...]:
     return tuple(field.name for field in model._meta.concrete_fields if field.name not in originals)
 
 
-def _published_with_neighbours():
+def _published_with_neighbours(lang=None, now=None):
     """Published issues with what an issue page shows, and their neighbours' dates and themes
     in the reader's language (BriefingQuerySet.with_neighbours)."""
     return (
-        Briefing.objects.published()
+        Briefing.objects.published(now)
         .only(*_shown_fields(Briefing))
-        .with_neighbours(reader_language())
+        .with_neighbours(lang or reader_language(), now)
     )
 
 
+# Stand-ins for the moment and the date of a request in the issue's query, compiled once.
+_SOME_MOMENT = datetime.datetime(2000, 1, 2, 3, 4, 5, 678901, tzinfo=datetime.UTC)
+_SOME_DATE = datetime.date(1901, 2, 3)
+_NOW, _DATE = object(), object()
+
+
+@functools.cache
+def _issue_sql(lang: str, vendor: str) -> tuple[str, tuple]:
+    """The SQL of `_published_with_neighbours()` for one date, compiled once per language and
+    process, with its parameters: `_NOW` and `_DATE` where the request's moment and date go.
+    Building and compiling that queryset (four subqueries) cost twice what running it does."""
+    queryset = _published_with_neighbours(lang, _SOME_MOMENT).filter(date=_SOME_DATE)
+    sql, params = queryset.query.sql_with_params()
+    ops = connection.ops
+    stand_ins = {
+        ops.adapt_datetimefield_value(_SOME_MOMENT): _NOW,
+        ops.adapt_datefield_value(_SOME_DATE): _DATE,
+    }
+    return sql, tuple(stand_ins.get(param, param) for param in params)
+
+
 def get_published_briefing(year: int, month: int, day: int) -> Briefing:
-    return get_object_or_404(_published_with_neighbours(), date=issue_date(year, month, day))
+    date = issue_date(year, month, day)
+    sql, slots = _issue_sql(reader_language(), connection.vendor)
+    values = {
+        _NOW: connection.ops.adapt_datetimefield_value(timezone.now()),
+        _DATE: connection.ops.adapt_datefield_value(date),
+    }
+    found = list(Briefing.objects.raw(sql, [values.get(slot, slot) for slot in slots]))
+    if not found:
+        raise Http404("No published issue on this date")
+    (briefing,) = found
+    # raw() converts the model's own columns only: SQLite gives the neighbours' dates as text.
+    for name in ("previous_date", "next_date"):
+        value = getattr(briefing, name)
+        if isinstance(value, str):
+            setattr(briefing, name, datetime.date.fromisoformat(value))
+    return briefing
 
 
 @functools.cache
