@@ -46,13 +46,15 @@ def site(scratch_database_server, tmp_path):
         server.start()
         yield server, postgres
     finally:
-        # Running again, for the rest of the session.
-        if (postgres.data / "postmaster.pid").exists():
-            postgres.thaw()
-        else:
-            postgres.start()
-        server.stop()
-        redis.destroy()
+        try:
+            # Running again, for the rest of the session.
+            if (postgres.data / "postmaster.pid").exists():
+                postgres.thaw()
+            else:
+                postgres.start()
+        finally:
+            server.stop()
+            redis.destroy()
 
 
 def get_in_parallel(server, path: str, count: int) -> list[tuple[int, bytes]]:
