@@ -48,6 +48,8 @@ def main() -> int:
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     user, _created = get_user_model().objects.get_or_create(
         username="bench-lists", defaults={"is_staff": True, "is_superuser": True}
@@ -55,6 +57,14 @@ def main() -> int:
     host = os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1").split(",")[0]
     client = Client(raise_request_exception=False, HTTP_HOST=host, HTTP_X_FORWARDED_PROTO="https")
     client.force_login(user)
+    # A superuser signs in with a code in production (editorial/two_factor.py): the session
+    # is the one the login form leaves, verified by the user's device.
+    device, _created = TOTPDevice.objects.get_or_create(
+        user=user, name="bench", defaults={"confirmed": True}
+    )
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
     results = {}
     for name, path in PAGES.items():
         response = client.get(path, secure=True)  # warm: templates, content types

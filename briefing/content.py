@@ -31,8 +31,8 @@ sources, a model with a ForeignKey to DeepDive and related_name "sources"): a `P
 its parent's `children`, with its `key` equal to the related_name; register it in
 translation.py only if it has translated fields. The history keeps a part with a ForeignKey to
 its parent in every revision of the issue, and one linked many-to-many (as keywords are) as the
-issue's links to it. `Briefing.objects.with_contents()` prefetches the parts by name: add the
-new one there too.
+issue's links to it. `Briefing.objects.with_contents()` prefetches the parts by name, and the
+issue page reads them by name (`briefing.views._load_contents`): add the new one to both.
 """
 
 from collections.abc import Iterator

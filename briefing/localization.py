@@ -13,7 +13,7 @@ from django.conf import settings
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from .content import LANGUAGE_CODES, translated_values
+from .content import LANGUAGE_CODES
 
 # The note shown next to text in the other language, in the reader's language.
 FALLBACK_NOTES = {
@@ -71,11 +71,14 @@ def _minutes(text: str, lang: str) -> float:
     return len(text.split()) / ENGLISH_WORDS_PER_MINUTE
 
 
-def reading_minutes(briefing, lang: str) -> int:
-    """Minutes to read the issue as shown in `lang` (fallback text counted in its own language)."""
+def minutes_to_read(all_values, lang: str) -> int:
+    """Minutes to read an issue as shown in `lang` (fallback text counted in its own language),
+    from its translated values ({"ja": ..., "en": ...} for each field, as `translated_values`
+    gives them)."""
     total = 0.0
-    for _path, values in translated_values(briefing):
-        for code in [lang, *other_languages(lang)]:
+    order = [lang, *other_languages(lang)]
+    for values in all_values:
+        for code in order:
             if values.get(code, "").strip():
                 total += _minutes(values[code], code)
                 break

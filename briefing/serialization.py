@@ -36,8 +36,16 @@ def filled_field_counts(data: dict) -> dict[str, int]:
     return counts
 
 
-def completeness(data: dict) -> dict[str, int]:
-    """Percentage of written fields per language, out of the fields written in any language."""
-    written = sum(1 for _path, values in translated_values(data) if any(values.values()))
-    filled = filled_field_counts(data)
+def percent_written(all_values) -> dict[str, int]:
+    """Percentage of written fields per language, out of the fields written in any language,
+    from an issue's translated values ({"ja": ..., "en": ...} for each field, in the order
+    `translated_values` gives them)."""
+    written = 0
+    filled = dict.fromkeys(LANGUAGE_CODES, 0)
+    for values in all_values:
+        if any(values.values()):
+            written += 1
+        for code in LANGUAGE_CODES:
+            if values.get(code):
+                filled[code] += 1
     return {code: round(100 * filled[code] / written) if written else 100 for code in filled}

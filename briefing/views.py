@@ -6,13 +6,12 @@ import re
 
 from django.conf import settings
 from django.core.paginator import InvalidPage, Paginator
+from django.db import connection
 from django.db.models import (
     Count,
     Max,
     Min,
-    Prefetch,
     Q,
-    prefetch_related_objects,
 )
 from django.db.models.functions import TruncMonth
 from django.http import Http404
@@ -28,9 +27,10 @@ from modeltranslation.translator import translator
 
 from . import search as search_module
 from .cache import cached_page, mark_private
-from .localization import localized, reader_language, reading_minutes
+from .content import translated_values
+from .localization import localized, minutes_to_read, reader_language
 from .models import Briefing, DeepDive, Keyword, ReadMore, Takeaway
-from .serialization import briefing_to_dict, completeness
+from .serialization import percent_written
 
 ISSUES_PER_PAGE = 20
 # The picture shown when an issue is shared (Open Graph, JSON-LD).
@@ -78,23 +78,56 @@ def get_published_briefing(year: int, month: int, day: int) -> Briefing:
     return get_object_or_404(_published_with_neighbours(), date=issue_date(year, month, day))
 
 
-def _load_contents(briefing: Briefing) -> None:
-    # Four queries whatever the issue holds; relations already prefetched (for instance by
-    # `with_contents()`) are not fetched again.
-    def shown(model):
-        return model.objects.only(*_shown_fields(model))
+@functools.cache
+def _content_sql(model, parent: str, vendor: str) -> str:
+    """The SQL of one kind of part of an issue (`parent`: the lookup to the issue's id),
+    compiled once per process: building and compiling these four querysets cost more than
+    running them. Ordered by number alone (for takeaways, within their deep dive): the
+    models' own ordering starts with the parent, which would join the issue, and for
+    takeaways the deep dive too, only to sort one issue's rows by its date."""
+    queryset = model.objects.only(*_shown_fields(model)).filter(**{parent: 0})
+    if model is Takeaway:
+        queryset = queryset.order_by("deep_dive_id", "position")
+    elif model is not Keyword:
+        queryset = queryset.order_by("position")
+    sql, _params = queryset.query.sql_with_params()
+    return sql
 
-    prefetch_related_objects(
-        [briefing],
-        Prefetch("keywords", queryset=shown(Keyword)),
-        Prefetch(
-            "deep_dives",
-            queryset=shown(DeepDive).prefetch_related(
-                Prefetch("takeaways", queryset=shown(Takeaway))
-            ),
-        ),
-        Prefetch("read_more", queryset=shown(ReadMore)),
-    )
+
+def _parts(model, parent: str, briefing: Briefing) -> list:
+    sql = _content_sql(model, parent, connection.vendor)
+    return list(model.objects.raw(sql, [briefing.pk]))
+
+
+def _prefetched(instance, name: str, items: list) -> None:
+    """What `prefetch_related` leaves on an instance: `instance.<name>.all()` gives `items`
+    without a query (Django's own prefetch_one_level does the same)."""
+    queryset = getattr(instance, name).all()
+    queryset._result_cache = items
+    queryset._prefetch_done = True
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[name] = queryset
+
+
+def _load_contents(briefing: Briefing) -> None:
+    """The issue's parts in four queries whatever it holds, as `with_contents()` would
+    prefetch them; an issue loaded with its parts already prefetched is not read again."""
+    if "deep_dives" in getattr(briefing, "_prefetched_objects_cache", {}):
+        return
+    deep_dives = _parts(DeepDive, "briefing_id", briefing)
+    takeaways = {}
+    for takeaway in _parts(Takeaway, "deep_dive__briefing_id", briefing):
+        takeaways.setdefault(takeaway.deep_dive_id, []).append(takeaway)
+    for deep_dive in deep_dives:
+        deep_dive.briefing = briefing
+        for takeaway in takeaways.get(deep_dive.pk, []):
+            takeaway.deep_dive = deep_dive
+        _prefetched(deep_dive, "takeaways", takeaways.get(deep_dive.pk, []))
+    read_more = _parts(ReadMore, "briefing_id", briefing)
+    for item in read_more:
+        item.briefing = briefing
+    _prefetched(briefing, "deep_dives", deep_dives)
+    _prefetched(briefing, "read_more", read_more)
+    _prefetched(briefing, "keywords", _parts(Keyword, "briefings", briefing))
 
 
 def _neighbours(briefing: Briefing, *, parallel: bool = False) -> dict:
@@ -114,23 +147,35 @@ def _neighbours(briefing: Briefing, *, parallel: bool = False) -> dict:
         found = {name: (date, "") for name, date in dates.items()}
     url = parallel_url if parallel else issue_url
     return {
-        name: {"date": date, "url": url(date), "theme": theme or ""} if date else None
+        name: _dated(date, url=url(date), theme=theme or "") if date else None
         for name, (date, theme) in found.items()
     }
 
 
-def _news_article(briefing: Briefing, lang: str) -> dict:
+def _dated(date: datetime.date, **values) -> dict:
+    """A date with its label in the reader's language and its machine form, as pages show
+    them (what the `date` filter would give, worked out once)."""
+    return {
+        "date": date,
+        "label": date_format(date, "DATE_FORMAT"),
+        "iso": date.isoformat(),
+        **values,
+    }
+
+
+def _news_article(briefing: Briefing, lang: str, path: str, date_label: str) -> dict:
     """schema.org NewsArticle for search engines (rendered with escaping by `ld_json`).
 
     Only text written in `lang` is given: the other language's text under `inLanguage: lang`
     would be a false claim; a neutral headline stands in for a theme not yet translated.
+    `path` is the issue's URL, `date_label` its date as the page writes it.
     """
-    url = settings.SITE_URL + issue_url(briefing.date)
+    url = settings.SITE_URL + path
 
     def written(obj, field):
         return getattr(obj, f"{field}_{lang}") or ""
 
-    neutral = _("Daily Briefing, %(date)s") % {"date": date_format(briefing.date, "DATE_FORMAT")}
+    neutral = _("Daily Briefing, %(date)s") % {"date": date_label}
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -155,16 +200,22 @@ def _news_article(briefing: Briefing, lang: str) -> dict:
 def _issue_context(briefing: Briefing, preview: bool, *, parallel: bool = False) -> dict:
     _load_contents(briefing)
     lang = reader_language()
+    # One walk over the issue's texts for both figures.
+    all_values = [values for _path, values in translated_values(briefing)]
+    # The side-by-side view is a way of reading the issue, not another page of it.
+    path = issue_url(briefing.date)
+    issue_date = _dated(briefing.date)
     return {
         "briefing": briefing,
+        "issue_date": issue_date,
         "preview": preview,
         "noindex": preview,
         "neighbours": _neighbours(briefing, parallel=parallel),
-        "reading_minutes": reading_minutes(briefing, lang),
-        "translated_percent": completeness(briefing_to_dict(briefing))[lang],
-        "news_article": _news_article(briefing, lang),
-        # The side-by-side view is a way of reading the issue, not another page of it.
-        "canonical_path": issue_url(briefing.date),
+        "reading_minutes": minutes_to_read(all_values, lang),
+        "translated_percent": percent_written(all_values)[lang],
+        "news_article": _news_article(briefing, lang, path, issue_date["label"]),
+        "canonical_path": path,
+        "parallel_path": parallel_url(briefing.date),
     }
 
 

@@ -58,9 +58,7 @@ def apply_pending_names(briefing: Briefing) -> None:
 def apply_due_names() -> int:
     """The waiting names of scheduled issues that have gone live, in the order they went live;
     returns how many issues had some."""
-    due = Briefing.objects.published().filter(
-        pk__in=PendingKeywordName.objects.values("briefing")
-    )
+    due = Briefing.objects.published().filter(pk__in=PendingKeywordName.objects.values("briefing"))
     count = 0
     for briefing in due.order_by("publish_at", "pk"):
         with transaction.atomic():

@@ -39,16 +39,21 @@ def state_of(briefing: Briefing) -> State:
 
 
 def filter_by_state(queryset, state: str):
-    """Issues in `state`, with "live" meaning exactly what the public site shows."""
-    published = Briefing.objects.published().values("pk")
+    """Issues in `state`, with "live" meaning exactly what the public site shows.
+
+    Written so that PostgreSQL answers from the (status, publish_at, date) index: `pk__in` a
+    subquery of published issues read every issue's row, 10-20 ms per query at 3,650 issues
+    (the admin list runs three: its count and the date hierarchy's two)."""
     if state == State.DRAFT:
         return queryset.filter(status=Briefing.Status.DRAFT)
     if state == State.REVIEW:
         return queryset.filter(status=Briefing.Status.REVIEW)
     if state == State.LIVE:
-        return queryset.filter(pk__in=published)
+        return queryset.published()
     if state == State.SCHEDULED:
-        return queryset.filter(status=Briefing.Status.PUBLISHED).exclude(pk__in=published)
+        # Dates are unique: excluding the published dates excludes the published issues.
+        public_dates = Briefing.objects.published().values("date")
+        return queryset.filter(status=Briefing.Status.PUBLISHED).exclude(date__in=public_dates)
     return queryset
 
 

@@ -150,6 +150,7 @@ def test_a_po_upload_naming_a_server_file_is_read_as_text(translator, tmp_path):
 def test_a_po_upload_over_the_size_limit_is_refused_unread(translator, monkeypatch):
     make_briefing()
     before = table_counts()
+
     def read(self):  # the server's copy (the test client's SimpleUploadedFile is one too)
         if type(self) is InMemoryUploadedFile:
             pytest.fail("the file was read")

@@ -3,6 +3,8 @@ import json
 
 import pytest
 from django.db import models
+from django.urls import reverse
+from django.utils import translation
 
 from briefing.models import Briefing
 from tests.factories import NOW, make_briefing
@@ -93,7 +95,6 @@ def test_editor_text_is_escaped(client):
 import re  # noqa: E402
 
 from django.test import RequestFactory  # noqa: E402
-from django.utils import translation  # noqa: E402
 
 from briefing.cache import current_generation  # noqa: E402
 from briefing.models import DeepDive, Keyword, ReadMore  # noqa: E402
@@ -368,6 +369,21 @@ def test_the_language_switcher_leads_to_the_same_page(client, path, other):
     assert other in client.get(path).content.decode()
 
 
+def test_the_header_and_footer_link_to_the_readers_language(client):
+    # Those links are reversed once per language and process (reading.site_url): a page in
+    # one language must never get the other's.
+    make_briefing()
+
+    for lang in ("ja", "en", "ja"):
+        body = client.get(f"/{lang}/2026/05/19/").content.decode()
+        for name in ("latest", "archive", "search", "feed", "feed_atom"):
+            with translation.override(lang):
+                url = reverse(f"briefing:{name}")
+            assert f'href="{url}"' in body
+        assert f'action="/{lang}/search/"' in body
+        assert f'href="/{lang}/subscribe/"' in body
+
+
 def test_alternates_name_both_languages_and_a_default(client):
     make_briefing()
 
@@ -560,3 +576,29 @@ def test_a_missing_page_is_a_friendly_404_in_the_readers_language(client):
     assert "ページが見つかりません" in body
     assert '<meta name="robots" content="noindex">' in body
     assert '<a href="/ja/archive/">アーカイブを見る</a>' in body
+
+
+def test_parts_are_shown_in_number_order_whatever_order_they_were_written_in(client):
+    # The page reads each kind of part ordered by number alone (briefing.views._content_sql).
+    briefing = make_briefing(deep_dives=2, takeaways=2, read_more=2)
+    first, second = briefing.deep_dives.order_by("position")
+    first.position, second.position = 9, 1
+    first.save()
+    second.save()
+    first.position = 2
+    first.save()
+    for deep_dive in (first, second):
+        low, high = deep_dive.takeaways.order_by("position")
+        low.position, high.position = 9, 1
+        low.save()
+        high.save()
+        low.position = 2
+        low.save()
+    current_generation()
+
+    body = client.get("/en/2026/05/19/").content.decode()
+
+    titles = re.findall(r'<span class="deep-dive__title">([^<]*)</span>', body)
+    assert titles == ["Deep dive 2", "Deep dive 1"]
+    takeaways = re.findall(r'<span class="takeaways__text">([^<]*)</span>', body)
+    assert takeaways == ["Takeaway 2", "Takeaway 1"] * 2

@@ -26,6 +26,7 @@ def _in_english():
     with translation.override("en"):
         yield
 
+
 TEXT = """2026-05-19
 
 01 Deep Dive

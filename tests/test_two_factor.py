@@ -475,9 +475,7 @@ def test_the_setup_page_is_in_japanese_under_ja(client, editor):
     assert get_user_model().objects.count() == 1
 
 
-def test_the_setup_page_works_under_the_content_policy_in_each_state(
-    client, editor, frozen_clock
-):
+def test_the_setup_page_works_under_the_content_policy_in_each_state(client, editor, frozen_clock):
     from tests.test_security import InlineCodeFinder
 
     client.force_login(editor)

@@ -1,12 +1,13 @@
 """Template tags of the reading site. Everything editors write is escaped here."""
 
+import functools
 import json
 import re
 from urllib.parse import urlsplit
 
 from django import template
 from django.conf import settings
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.urls.base import translate_url
 from django.utils import translation
 from django.utils.html import escape, format_html, linebreaks
@@ -137,13 +138,19 @@ def two_digits(number):
 
 @register.simple_tag(takes_context=True)
 def page_in(context, lang):
-    """This page in `lang` (same page, other language); the home page if there is none."""
+    """This page in `lang` (same page, other language); the home page if there is none.
+    Worked out once per request: the head's alternates and the language switch all ask, and
+    each answer resolves the path and reverses it again."""
     request = context["request"]
-    url = translate_url(request.get_full_path(), lang)
-    if url == request.get_full_path() and lang != reader_language():
-        with translation.override(lang):
-            url = reverse("briefing:latest")
-    return url
+    answers = request.__dict__.setdefault("_pages_in", {})
+    key = (request.get_full_path(), lang, reader_language())
+    if key not in answers:
+        url = translate_url(key[0], lang)
+        if url == key[0] and lang != key[2]:
+            with translation.override(lang):
+                url = reverse("briefing:latest")
+        answers[key] = url
+    return answers[key]
 
 
 @register.simple_tag(takes_context=True)
@@ -157,6 +164,18 @@ def absolute_x_default(context):
     (the same x-default as the sitemap's)."""
     code = settings.LANGUAGE_CODE
     return settings.SITE_URL + page_in(context, code).replace(f"/{code}/", "/", 1)
+
+
+@functools.lru_cache(maxsize=256)
+def _site_url(name, lang, prefix, urlconf):
+    return reverse(name)
+
+
+@register.simple_tag
+def site_url(name):
+    """`{% url name %}` for a URL without arguments (the header's and footer's links), reversed
+    once per language: the same string on every page while the process runs."""
+    return _site_url(name, translation.get_language(), get_script_prefix(), get_urlconf())
 
 
 @register.simple_tag

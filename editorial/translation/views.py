@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from briefing.models import Briefing
@@ -56,8 +57,13 @@ def queue(request):
         target=filters.get("to") or None, status=filters.get("status") or None
     )
     page = Paginator(briefings, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    # What every row needs, worked out once for the page (a row's cost is most of a page's).
+    statuses = {value: str(label) for value, label in Briefing.Status.choices}
+    links = _editor_links()
     for briefing in page.object_list:
         briefing.translation_summary = as_summary(briefing)
+        briefing.status_label = statuses.get(briefing.status, briefing.status)
+        briefing.queue_cells = _queue_cells(briefing, links)
     return render(
         request,
         "editorial/translation/queue.html",
@@ -70,6 +76,41 @@ def queue(request):
             languages=_language_names(),
         ),
     )
+
+
+# Any date the isodate converter accepts: reversed once, replaced by each row's date.
+_ANY_DATE = "0000-00-00"
+
+
+def _editor_links() -> dict[str, str]:
+    """The translator editor's URL for each target language, with `_ANY_DATE` for the date."""
+    return {
+        code: reverse("translation:editor", kwargs={"date": _ANY_DATE, "target": code})
+        for code in LANGUAGE_CODES
+    }
+
+
+def _queue_cells(briefing, links: dict[str, str]) -> list[dict]:
+    """A queue row's cell for each language, its words and link worked out here: as
+    `{% blocktranslate %}` tags they cost more than the rest of the row (three a cell)."""
+    cells = []
+    for code, counts in briefing.translation_summary.items():
+        missing, outdated = counts["missing"], counts["outdated"]
+        cells.append(
+            {
+                "completeness": _("%(percent)s%% complete") % {"percent": counts["completeness"]},
+                "missing": ngettext("%(n)s missing", "%(n)s missing", missing) % {"n": missing}
+                if missing
+                else "",
+                "outdated": ngettext("%(n)s outdated", "%(n)s outdated", outdated) % {"n": outdated}
+                if outdated
+                else "",
+                "editor_url": links[code].replace(_ANY_DATE, briefing.date.isoformat(), 1)
+                if missing or outdated
+                else "",
+            }
+        )
+    return cells
 
 
 def _load(date, target):
