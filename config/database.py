@@ -14,7 +14,16 @@ request:
   answers again, every request that needs the database gets the 503 page at once instead of
   waiting in turn, so workers stay free for the pages that do not need it (cached pages, the
   probes). A background thread tries a new connection every half second and closes the breaker
-  as soon as one answers.
+  as soon as one answers;
+- the breaker is per process, so while it is open the process also **reports the outage** in the
+  shared cache (Redis), renewed at every failed try and withdrawn when the database answers. A
+  process about to open a new connection during a request (a worker started during the outage,
+  or one whose connection had aged out) reads that report first and, when there is one, opens
+  its own breaker and gives its probe half a second to prove the report wrong, rather than
+  waiting for a frozen server's connect timeout (2 s at least, libpq's minimum): otherwise each
+  new gunicorn worker (max_requests replaces them every few thousand requests) would keep its
+  first requests, cached pages included, waiting 2 s. A report that is wrong (left behind, or
+  from an instance cut off on its own) costs that request the few milliseconds of one probe.
 
 Management commands and other work outside a request are left alone: a migration or a restore
 may legitimately wait on a lock for longer. Used by the `config.postgresql` backend.
@@ -32,6 +41,12 @@ from django.core.signals import request_finished, request_started
 logger = logging.getLogger(__name__)
 
 PROBE_INTERVAL = 0.5
+# The outage report in the shared cache, and how long it lasts unless renewed: longer than a
+# failed probe takes (a connect timeout, or a query timeout, plus the interval).
+REPORT_KEY = "database:unavailable"
+REPORT_SECONDS = 10
+# How long a request waits for its process's first probe after reading a report.
+REPORT_CHECK_SECONDS = 0.5
 
 _request = threading.local()
 
@@ -159,12 +174,15 @@ class DatabaseBreaker:
         logger.warning(
             "Database unavailable (%s): requests that need it answer 503 until it is back", reason
         )
+        _report(reason)
 
     def _wait_for_database(self, probe) -> None:
         while self.open_since is not None:
             try:
                 probe()
             except Exception:  # any failure means "not yet"
+                if self.open_since is not None:
+                    _report(self.reason)
                 time.sleep(PROBE_INTERVAL)
                 continue
             self.close()
@@ -173,12 +191,44 @@ class DatabaseBreaker:
         with self._lock:
             since, self.open_since = self.open_since, None
         if since is not None:
+            _withdraw_report()
             logger.warning("Database reachable again after %.1f s", time.monotonic() - since)
+
+    def reported_reason(self) -> str | None:
+        """The reason another process gave for its open breaker, if one is reported (one cache
+        read)."""
+        from django.core.cache import cache
+
+        report = cache.get(REPORT_KEY)
+        return report if isinstance(report, str) else None
+
+    def wait_closed(self, seconds: float) -> bool:
+        """Whether the breaker is closed within `seconds` (by the probe)."""
+        deadline = time.monotonic() + seconds
+        while self.open_since is not None and time.monotonic() < deadline:
+            time.sleep(0.005)
+        return self.open_since is None
 
     def reset(self) -> None:
         """Forget everything (tests): the probe thread stops at its next attempt."""
         with self._lock:
             self.open_since = None
 
+
+def _report(reason: str) -> None:
+    from django.core.cache import cache
+
+    # Never stored from the report itself: the first reason travels, not a chain of them.
+    cache.set(REPORT_KEY, reason.removesuffix(REPORTED_SUFFIX), REPORT_SECONDS)
+
+
+def _withdraw_report() -> None:
+    from django.core.cache import cache
+
+    cache.delete(REPORT_KEY)
+
+
+# Appended to the reason of a breaker opened on another process's report.
+REPORTED_SUFFIX = ", reported by another process"
 
 breaker = DatabaseBreaker()

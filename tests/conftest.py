@@ -44,6 +44,36 @@ def _empty_cache(_cache_reachable):
     delete_own_keys(caches["default"])
 
 
+@pytest.fixture(scope="session")
+def scratch_database_server(django_db_setup, django_db_blocker):
+    """A PostgreSQL cluster of the session's own (tests/fault_servers.py), to stop and freeze:
+    its `postgres` database migrated, with one published issue (2026-05-19). Yields the server,
+    the connection settings that point at it and those of the test database."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    from tests.factories import make_briefing
+    from tests.fault_servers import ScratchPostgres
+    from tests.outage import point_at
+
+    server = ScratchPostgres()
+    server.init()
+    server.start()
+    original = {key: connection.settings_dict[key] for key in ("HOST", "PORT", "NAME")}
+    ours = {"HOST": "127.0.0.1", "PORT": str(server.port), "NAME": "postgres"}
+    try:
+        with django_db_blocker.unblock():
+            point_at(ours)
+            try:
+                call_command("migrate", verbosity=0)
+                make_briefing()
+            finally:
+                point_at(original)
+        yield server, ours, original
+    finally:
+        server.destroy()
+
+
 @pytest.fixture
 def frozen_clock():
     """The clock stopped at NOW, for a test whose answer depends on the time: request it before

@@ -70,6 +70,12 @@ class DatabaseRelay:
                     pass
 
 
+def point_at(settings_dict: dict) -> None:
+    """The default connection re-pointed (HOST, PORT, NAME); the next query connects there."""
+    connection.close()
+    connection.settings_dict.update(settings_dict)
+
+
 class WSGIResponse:
     def __init__(self, status: str, headers: list, body: bytes):
         self.status_code = int(status.split()[0])

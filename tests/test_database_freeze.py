@@ -10,56 +10,28 @@ import time
 
 import pytest
 import time_machine
-from django.core.management import call_command
+from django.core.cache import cache
 from django.db import connection
 
 from briefing import cache as page_cache
-from config.database import breaker
-from tests.factories import make_briefing
-from tests.fault_servers import ScratchPostgres
-from tests.outage import wsgi_get
+from config.database import REPORT_KEY, breaker
+from tests.outage import point_at, wsgi_get
 
 pytestmark = [pytest.mark.faults, pytest.mark.postgresql]
 
 
-def _point_at(settings_dict, server):
-    connection.close()
-    connection.settings_dict.update(settings_dict)
-
-
-@pytest.fixture(scope="session")
-def frozen_database_server(django_db_setup, django_db_blocker):
-    """A migrated database with one published issue on a cluster of its own."""
-    server = ScratchPostgres()
-    server.init()
-    server.start()
-    original = {key: connection.settings_dict[key] for key in ("HOST", "PORT", "NAME")}
-    ours = {"HOST": "127.0.0.1", "PORT": str(server.port), "NAME": "postgres"}
-    try:
-        with django_db_blocker.unblock():
-            _point_at(ours, server)
-            try:
-                call_command("migrate", verbosity=0)
-                make_briefing()
-            finally:
-                _point_at(original, server)
-        yield server, ours, original
-    finally:
-        server.destroy()
-
-
 @pytest.fixture
-def frozen_database(frozen_database_server, django_db_blocker):
-    server, ours, original = frozen_database_server
+def frozen_database(scratch_database_server, django_db_blocker):
+    server, ours, original = scratch_database_server
     breaker.reset()
     with django_db_blocker.unblock():
-        _point_at(ours, server)
+        point_at(ours)
         try:
             yield server
         finally:
             server.thaw()
             breaker.reset()
-            _point_at(original, server)
+            point_at(original)
 
 
 def wait_until_closed(limit: float = 15) -> bool:
@@ -90,6 +62,8 @@ def test_uncached_pages_503_cached_pages_answer_and_it_recovers_by_itself(frozen
     }
     assert during["/ja/2026/05/19/"].text == cached.text
     assert during["/readyz"].text == "database unavailable\n"
+    # Reported to the other processes (config/database.py).
+    assert cache.get(REPORT_KEY) == "no answer within 0.5 s"
     # Refused by the breaker, without waiting on the server again.
     refusals = [r.getMessage() for r in caplog.records if r.name == "config.errors"]
     assert refusals[1] == (
@@ -102,6 +76,7 @@ def test_uncached_pages_503_cached_pages_answer_and_it_recovers_by_itself(frozen
     assert wait_until_closed()
     assert wsgi_get("/en/2026/05/19/").status_code == 200
     assert wsgi_get("/readyz").status_code == 200
+    assert cache.get(REPORT_KEY) is None
     messages = [r.getMessage() for r in caplog.records if r.name == "config.database"]
     assert messages[0] == (
         f"Database unavailable ({breaker_reason}): requests that need it answer 503 until it"
@@ -109,6 +84,42 @@ def test_uncached_pages_503_cached_pages_answer_and_it_recovers_by_itself(frozen
     )
     assert messages[1].startswith("Database reachable again after ")
     assert len(messages) == 2
+
+
+def test_a_process_without_a_connection_believes_another_ones_report_within_half_a_second(
+    frozen_database,
+):
+    """A gunicorn worker started during the outage (tests/test_gunicorn_outage.py): it has no
+    connection yet, and a new one to a frozen server would wait 2 s (libpq's least)."""
+    cached = wsgi_get("/ja/2026/05/19/")
+    connection.close()
+    frozen_database.freeze()
+    cache.set(REPORT_KEY, "no answer within 0.5 s", 10)  # by another process
+
+    started = time.monotonic()
+    during = {path: wsgi_get(path) for path in ("/ja/2026/05/19/", "/en/2026/05/19/", "/readyz")}
+    seconds = time.monotonic() - started
+
+    assert {path: r.status_code for path, r in during.items()} == {
+        "/ja/2026/05/19/": 200,
+        "/en/2026/05/19/": 503,
+        "/readyz": 503,
+    }
+    assert during["/ja/2026/05/19/"].text == cached.text
+    assert breaker.reason == "no answer within 0.5 s, reported by another process"
+    # Half a second for the first (its probe's chance to prove the report wrong), then none.
+    assert seconds < 2
+
+
+def test_a_report_left_behind_keeps_no_process_from_a_database_that_answers(frozen_database):
+    connection.close()
+    cache.set(REPORT_KEY, "no answer within 0.5 s", 10)  # an outage that is over
+
+    page = wsgi_get("/en/2026/05/19/")
+
+    assert page.status_code == 200
+    assert not breaker.is_open
+    assert cache.get(REPORT_KEY) is None  # withdrawn by the probe that proved it wrong
 
 
 def test_readiness_gives_up_on_a_frozen_database_before_the_breaker_knows(frozen_database):
@@ -124,8 +135,6 @@ def test_readiness_gives_up_on_a_frozen_database_before_the_breaker_knows(frozen
 
 @pytest.mark.parametrize("copy", ["kept", "evicted"])
 def test_a_cached_page_is_served_when_the_generation_cannot_be_read(frozen_database, copy):
-    from django.core.cache import cache
-
     # Later than the issue's publication (at the time the session's fixture made it).
     with time_machine.travel(datetime.datetime(2030, 6, 1, 9, 0, tzinfo=datetime.UTC)):
         cached = wsgi_get("/ja/2026/05/19/")
@@ -140,8 +149,6 @@ def test_a_cached_page_is_served_when_the_generation_cannot_be_read(frozen_datab
 
 
 def test_a_cached_page_is_served_even_when_the_cache_lost_the_last_generation(frozen_database):
-    from django.core.cache import cache
-
     with time_machine.travel(datetime.datetime(2030, 6, 1, 9, 0, tzinfo=datetime.UTC)):
         cached = wsgi_get("/ja/2026/05/19/")
         assert cached.status_code == 200

@@ -13,7 +13,14 @@ from django.db.backends.postgresql import base
 from django.db.backends.postgresql.base import Database
 from django.db.utils import OperationalError
 
-from config.database import breaker, current_limit, in_request, watchdog
+from config.database import (
+    REPORT_CHECK_SECONDS,
+    REPORTED_SUFFIX,
+    breaker,
+    current_limit,
+    in_request,
+    watchdog,
+)
 
 
 def _socket(connection) -> int | None:
@@ -35,6 +42,20 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def _refuse_while_open(self):
         if breaker.is_open and in_request():
             raise OperationalError(f"database unavailable ({breaker.reason})")
+
+    def _refuse_if_reported(self):
+        """Before a new connection in a request: another process's report of an outage opens
+        this one's breaker, and the connection is refused unless the probe proves it wrong within
+        REPORT_CHECK_SECONDS (config/database.py); a frozen server would keep a connect waiting
+        for 2 s."""
+        if not in_request():
+            return
+        reason = breaker.reported_reason()
+        if reason is None:
+            return
+        self._trip(reason + REPORTED_SUFFIX)
+        if not breaker.wait_closed(REPORT_CHECK_SECONDS):
+            self._refuse_while_open()
 
     def _trip(self, reason: str) -> None:
         breaker.trip(reason, self._probe)
@@ -81,6 +102,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def ensure_connection(self):
         if self.connection is None:
             self._refuse_while_open()
+            self._refuse_if_reported()
             try:
                 super().ensure_connection()
             except OperationalError as exc:
