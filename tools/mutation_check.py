@@ -389,7 +389,7 @@ MUTATIONS = [
         "tests/test_models.py tests/test_never_public.py tests/test_issue_page.py",
         (
             "briefing/models.py",
-            "return self.filter(status=Briefing.Status.PUBLISHED, publish_at__lte=timezone.now())",
+            "return self.filter(status=Briefing.Status.PUBLISHED, publish_at__lte=now)",
             "return self.filter(status=Briefing.Status.PUBLISHED)",
         ),
     ),
@@ -398,8 +398,8 @@ MUTATIONS = [
         "tests/test_models.py tests/test_never_public.py tests/test_issue_page.py",
         (
             "briefing/models.py",
-            "return self.filter(status=Briefing.Status.PUBLISHED, publish_at__lte=timezone.now())",
-            "return self.filter(publish_at__lte=timezone.now())",
+            "return self.filter(status=Briefing.Status.PUBLISHED, publish_at__lte=now)",
+            "return self.filter(publish_at__lte=now)",
         ),
     ),
     m(
@@ -407,8 +407,8 @@ MUTATIONS = [
         "tests/test_models.py tests/test_never_public.py tests/test_issue_page.py",
         (
             "briefing/models.py",
-            "return self.filter(status=Briefing.Status.PUBLISHED, publish_at__lte=timezone.now())",
-            "return self.filter(status=Briefing.Status.PUBLISHED, publish_at__lt=timezone.now())",
+            "return self.filter(status=Briefing.Status.PUBLISHED, publish_at__lte=now)",
+            "return self.filter(status=Briefing.Status.PUBLISHED, publish_at__lt=now)",
         ),
     ),
     # --- Cache invalidation -------------------------------------------------------------------
