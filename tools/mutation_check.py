@@ -501,8 +501,10 @@ MUTATIONS = [
         "tests/test_backup_archive.py",
         (
             ARCHIVE,
-            "Briefing.objects.filter(pk=briefing.pk).update(created_at=created_at, updated_at=updated_at)",
-            "pass",
+            "    Briefing.objects.filter(pk=briefing.pk).update(\n"
+            '        created_at=_timestamp(data, "created_at"), updated_at=_timestamp(data, "updated_at")\n'
+            "    )\n",
+            "",
         ),
     ),
     m(
@@ -519,8 +521,22 @@ MUTATIONS = [
         "tests/test_backup_archive.py",
         (
             ARCHIVE,
-            "    if Briefing.objects.exists():\n        raise ArchiveError(",
-            "    if False:\n        raise ArchiveError(",
+            "        if Briefing.objects.exists():\n            raise ArchiveError(",
+            "        if False:\n            raise ArchiveError(",
+        ),
+    ),
+    m(
+        "restore: a sent edition not restored (the issue is sent again)",
+        "tests/test_backup_archive.py",
+        (ARCHIVE, "        edition.save()\n", ""),
+    ),
+    m(
+        "restore: an interrupted edition restored as it was",
+        "tests/test_backup_archive.py",
+        (
+            "newsletter/interchange.py",
+            '    if values["state"] not in FINISHED_EDITION_STATES:',
+            "    if False:",
         ),
     ),
     # --- Translation sources: PO files and the editor -------------------------------------------
