@@ -34,13 +34,27 @@ def name_keyword(briefing: Briefing, keyword: Keyword, language: str, name: str)
     """Give `keyword` the name `name` in `language`, written for `briefing`. Returns True when
     the keyword itself was changed (the caller saves it), False when the name waits for the
     issue to go live."""
+    waiting = PendingKeywordName.objects.filter(
+        briefing=briefing, keyword=keyword, language=language
+    )
     if briefing.is_published or not shown_publicly(keyword, briefing):
+        waiting.delete()  # this name replaces one that was waiting
         setattr(keyword, f"name_{language}", name)
         return True
-    PendingKeywordName.objects.update_or_create(
-        briefing=briefing, keyword=keyword, language=language, defaults={"name": name}
-    )
+    if name == getattr(keyword, f"name_{language}"):
+        waiting.delete()  # back to the name readers see: nothing waits any more
+    else:
+        PendingKeywordName.objects.update_or_create(
+            briefing=briefing, keyword=keyword, language=language, defaults={"name": name}
+        )
     return False
+
+
+def waiting_names(briefing: Briefing, language: str) -> dict[int, str]:
+    """{keyword id: name} of the names written for `briefing` that wait for it to go live."""
+    return dict(
+        briefing.pending_keyword_names.filter(language=language).values_list("keyword_id", "name")
+    )
 
 
 def apply_pending_names(briefing: Briefing) -> None:

@@ -196,3 +196,49 @@ def test_the_beat_applies_due_keyword_names_each_minute(settings):
         "schedule": 60.0,
     }
     assert apply_due_keyword_names.name == "editorial.tasks.apply_due_keyword_names"
+
+
+def test_the_editor_shows_a_waiting_name_as_the_translators_and_says_why(
+    client, draft_sharing_the_keyword
+):
+    response = client.post(B_EDITOR, editor_form(client) | {K_NAME: NEW}, follow=True)
+
+    assert [str(m) for m in response.context["messages"]] == [
+        "Saved: 0 fields changed, 0 marked still correct.",
+        "1 keyword name is kept for this issue and shown when it is published: published "
+        "issues share the keyword and keep its current name until then.",
+    ]
+    # Reopened, the editor shows the translator's name, and the one readers see beside it.
+    assert response.context["form"][K_NAME].value() == NEW
+    assert (
+        f"Kept for this issue, shown when it is published. Until then published issues show "
+        f"“{OLD}”." in response.content.decode()
+    )
+    # Saving the page again as it is keeps the waiting name as it was, without a message.
+    again = client.post(B_EDITOR, editor_form(client), follow=True)
+    assert [str(m) for m in again.context["messages"]] == [
+        "Saved: 0 fields changed, 0 marked still correct."
+    ]
+    assert list(draft_sharing_the_keyword.pending_keyword_names.values_list("name")) == [(NEW,)]
+
+
+def test_writing_the_public_name_back_leaves_nothing_waiting(client, draft_sharing_the_keyword):
+    client.post(B_EDITOR, editor_form(client) | {K_NAME: NEW})
+
+    client.post(B_EDITOR, editor_form(client) | {K_NAME: OLD})
+
+    assert not draft_sharing_the_keyword.pending_keyword_names.exists()
+    assert client.get(B_EDITOR).context["form"][K_NAME].value() == OLD
+    assert Keyword.objects.get(slug="safety").name_ja == OLD
+
+
+def test_a_po_file_reports_the_names_kept_for_publication(client, draft_sharing_the_keyword):
+    po = polib.pofile(client.get(B_EDITOR + "po/").content.decode())
+    po.find("Safety", msgctxt=f"2026-05-19/{K_NAME}").msgstr = NEW
+    upload = SimpleUploadedFile("ja.po", str(po).encode(), "text/x-gettext-translation")
+
+    response = client.post(B_EDITOR + "po/upload/", {"file": upload}, follow=True)
+
+    lines = [str(m) for m in response.context["messages"]]
+    assert f"kept for this issue, shown when it is published: 2026-05-19/{K_NAME}" in lines
+    assert response.context["form"][K_NAME].value() == NEW

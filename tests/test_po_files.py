@@ -1,11 +1,13 @@
 import polib
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError
 
 from briefing.models import Briefing, DeepDive, Takeaway
 from briefing.serialization import briefing_to_dict
+from editorial.roles import TRANSLATORS
 from editorial.translation.status import OUTDATED, UP_TO_DATE, briefing_status
-from tests.factories import SEED, make_briefing, run_command
+from tests.factories import SEED, make_briefing, make_user, run_command
 
 pytestmark = pytest.mark.django_db
 
@@ -197,3 +199,20 @@ def test_a_non_utf8_or_missing_file_is_a_clear_error(tmp_path):
 def test_export_of_an_unknown_date_is_a_clear_error(tmp_path):
     with pytest.raises(CommandError, match="There is no briefing for 2026-05-19"):
         run_command("export_translations", "2026-05-19", "--to", "en", str(tmp_path / "x.po"))
+
+
+def test_many_untranslated_entries_are_reported_as_one_count(client):
+    make_briefing(deep_dives=2)
+    client.force_login(make_user("toru", role=TRANSLATORS))
+    editor = "/en/admin/translations/2026-05-19/ja/"
+    po = polib.pofile(client.get(editor + "po/").content.decode())
+    for entry in po:
+        entry.msgstr = ""
+    upload = SimpleUploadedFile("ja.po", str(po).encode(), "text/x-gettext-translation")
+
+    response = client.post(editor + "po/upload/", {"file": upload}, follow=True)
+
+    assert [str(m) for m in response.context["messages"]] == [
+        "2026-05-19, ja: 0 changed, 0 refused.",
+        f"skipped: {len(po)} entries (not translated)",
+    ]

@@ -30,6 +30,8 @@ class EditorRow:
     suggestions: list = field(default_factory=list)
     terms: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
+    # A keyword name waiting for this issue's publication: the name readers see until then.
+    public_name: str = ""
 
 
 def diff_segments(old: str, new: str, language: str) -> list[tuple[str, str]]:
@@ -53,8 +55,9 @@ def translatable(items, target: str) -> list[TranslatedField]:
     return [item for item in items if item.texts[source]]
 
 
-def editor_rows(items, target: str) -> list[EditorRow]:
+def editor_rows(items, target: str, shown: dict[str, str] | None = None) -> list[EditorRow]:
     source = other_language(target)
+    shown = shown or {}
     todo = [item for item in items if item.needs_work(target)]
     memory = suggestions(todo, source, target)
     terms = glossary([item.texts[source] for item in items], source, target)
@@ -74,26 +77,45 @@ def editor_rows(items, target: str) -> list[EditorRow]:
                 suggestions=memory.get(item.path, []),
                 terms=field_terms,
                 warnings=check(item.texts[source], item.texts[target], source, target, field_terms),
+                public_name=item.texts[target]
+                if shown.get(item.path, item.texts[target]) != item.texts[target]
+                else "",
             )
         )
     return rows
 
 
+def shown_texts(briefing, items, target: str) -> dict[str, str]:
+    """{path: text} of the target texts the editor shows: the stored ones, except a keyword
+    name written for this issue that waits for it to go live (editorial.keywords)."""
+    waiting = keyword_names.waiting_names(briefing, target)
+    return {
+        item.path: waiting.get(item.obj.pk, item.texts[target])
+        if isinstance(item.obj, Keyword)
+        else item.texts[target]
+        for item in items
+    }
+
+
 def save_translations(
     briefing, items, target: str, cleaned: dict, still_correct, user
-) -> tuple[list, list]:
-    """Write the changed target texts and the "still correct" marks as one revision."""
-    changed, confirmed, dirty = [], [], {}
+) -> tuple[list, list, list]:
+    """Write the changed target texts and the "still correct" marks as one revision. Returns
+    the paths changed, marked still correct, and (keyword names) left waiting for publication."""
+    changed, confirmed, waiting, dirty = [], [], [], {}
+    shown = shown_texts(briefing, items, target)
     with history.revision():
         for item in items:
             if item.path not in cleaned:
                 continue
             new = normalize(cleaned[item.path])
-            if new != item.texts[target]:
+            if new != shown[item.path]:
                 if isinstance(item.obj, Keyword) and not keyword_names.name_keyword(
                     briefing, item.obj, target, new
                 ):
-                    continue  # a keyword a public issue shows: named when this issue is published
+                    # A keyword a public issue shows: named when this issue is published.
+                    waiting.append(item.path)
+                    continue
                 setattr(item.obj, f"{item.field}_{target}", new)
                 dirty.setdefault((type(item.obj), item.obj.pk), (item.obj, set()))[1].add(
                     f"{item.field}_{target}"
@@ -116,4 +138,4 @@ def save_translations(
                 confirmed.append(item.path)
         if changed or confirmed:
             history.record(briefing, user, "translated", count=len(changed), language=target)
-    return changed, confirmed
+    return changed, confirmed, waiting

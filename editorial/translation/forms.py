@@ -29,9 +29,12 @@ class TranslationForm(forms.Form):
     (dates, numbers, links, status, other objects, the source language) is never read.
     """
 
-    def __init__(self, items, target, *args, **kwargs):
+    def __init__(self, items, target, *args, shown=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.items, self.target = items, target
+        # The target texts as the editor shows them (editor.shown_texts): a keyword name
+        # waiting for this issue's publication is the translator's, not the one readers see.
+        self.shown = shown or {item.path: item.texts[target] for item in items}
         for item in items:
             model_field = type(item.obj)._meta.get_field(item.field)
             multiline = isinstance(model_field, models.TextField)
@@ -44,7 +47,7 @@ class TranslationForm(forms.Form):
                 label=item.label,
                 required=False,
                 max_length=model_field.max_length,
-                initial=item.texts[target],
+                initial=self.shown[item.path],
                 widget=widget,
             )
             # The source the translator saw, to catch an editor changing it meanwhile.
@@ -56,7 +59,9 @@ class TranslationForm(forms.Form):
             # The translation the page opened with: a field the translator left alone is not
             # written back over someone else's later save of it.
             self.fields[base_field(item.path)] = forms.CharField(
-                required=False, initial=fingerprint(item.texts[target]), widget=forms.HiddenInput
+                required=False,
+                initial=fingerprint(self.shown[item.path]),
+                widget=forms.HiddenInput,
             )
 
     def clean(self):
@@ -64,20 +69,20 @@ class TranslationForm(forms.Form):
         source = other_language(self.target)
         for item in self.items:
             new = cleaned.get(item.path)
-            if new is None or normalize(new) == item.texts[self.target]:
+            if new is None or normalize(new) == self.shown[item.path]:
                 continue
             opened_with = cleaned.get(base_field(item.path))
             if opened_with and fingerprint(normalize(new)) == opened_with:
                 del cleaned[item.path]  # untouched here, changed elsewhere since: theirs stays
                 continue
-            if opened_with and opened_with != fingerprint(item.texts[self.target]):
+            if opened_with and opened_with != fingerprint(self.shown[item.path]):
                 self.add_error(
                     item.path,
                     _(
                         "Someone else saved this translation while you were writing it: "
                         "“%(theirs)s”. Keep yours by saving again, or copy theirs."
                     )
-                    % {"theirs": item.texts[self.target]},
+                    % {"theirs": self.shown[item.path]},
                 )
                 continue
             if cleaned.get(source_field(item.path)) != fingerprint(item.texts[source]):
@@ -96,7 +101,7 @@ class TranslationForm(forms.Form):
         source = other_language(self.target)
         for item in self.items:
             self.data[source_field(item.path)] = fingerprint(item.texts[source])
-            self.data[base_field(item.path)] = fingerprint(item.texts[self.target])
+            self.data[base_field(item.path)] = fingerprint(self.shown[item.path])
 
 
 def source_field(path: str) -> str:

@@ -21,6 +21,7 @@ from editorial import keywords as keyword_names
 from editorial.history import auto_now_fields
 from editorial.interchange.importing import ImportRefused, parse_date
 
+from .editor import shown_texts
 from .state import (
     keep_source_current,
     mark_still_correct,
@@ -97,6 +98,10 @@ def export_po(briefing: Briefing, target: str) -> polib.POFile:
     return po
 
 
+# More entries skipped for one reason than this are reported as a count.
+SKIPPED_LISTED = 3
+
+
 @dataclass
 class ImportReport:
     date: str
@@ -105,6 +110,7 @@ class ImportReport:
     confirmed: list = field(default_factory=list)  # outdated, accepted unchanged (fuzzy removed)
     refused: list = field(default_factory=list)  # (msgctxt, reason)
     skipped: list = field(default_factory=list)  # (msgctxt, reason): fuzzy or untranslated
+    waiting: list = field(default_factory=list)  # keyword names kept until the issue is published
 
     def lines(self) -> list[str]:
         lines = [_("changed: %(context)s") % {"context": c} for c in self.changed]
@@ -114,9 +120,24 @@ class ImportReport:
             for c, r in self.refused
         ]
         lines += [
-            _("skipped: %(context)s (%(reason)s)") % {"context": c, "reason": r}
-            for c, r in self.skipped
+            _("kept for this issue, shown when it is published: %(context)s") % {"context": c}
+            for c in self.waiting
         ]
+        by_reason = {}
+        for context, reason in self.skipped:
+            by_reason.setdefault(reason, []).append(context)
+        for reason, contexts in by_reason.items():
+            # A file of a half-done translation skips most entries: one line, not a screenful.
+            if len(contexts) > SKIPPED_LISTED:
+                lines.append(
+                    _("skipped: %(count)d entries (%(reason)s)")
+                    % {"count": len(contexts), "reason": reason}
+                )
+            else:
+                lines += [
+                    _("skipped: %(context)s (%(reason)s)") % {"context": c, "reason": reason}
+                    for c in contexts
+                ]
         lines.append(
             _("%(date)s, %(language)s: %(changed)d changed, %(refused)d refused.")
             % {
@@ -173,6 +194,7 @@ def import_po(po: polib.POFile, *, user=None) -> ImportReport:
     source = other_language(target)
     report = ImportReport(date=date.isoformat(), language=target)
     fields = {f"{date.isoformat()}/{item.path}": item for item in briefing_status(briefing)}
+    shown = shown_texts(briefing, fields.values(), target)
 
     with history.revision():
         dirty, confirm = {}, []
@@ -199,11 +221,13 @@ def import_po(po: polib.POFile, *, user=None) -> ImportReport:
                     (entry.msgctxt, _("longer than %(limit)d characters") % {"limit": limit})
                 )
                 continue
-            if translation != item.texts[target]:
+            if translation != shown[item.path]:
                 if isinstance(item.obj, Keyword) and not keyword_names.name_keyword(
                     briefing, item.obj, target, translation
                 ):
-                    continue  # a keyword a public issue shows: named when this issue is published
+                    # A keyword a public issue shows: named when this issue is published.
+                    report.waiting.append(entry.msgctxt)
+                    continue
                 setattr(item.obj, f"{item.field}_{target}", translation)
                 dirty.setdefault((type(item.obj), item.obj.pk), (item.obj, set()))[1].add(
                     f"{item.field}_{target}"

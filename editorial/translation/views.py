@@ -18,7 +18,7 @@ from briefing.serialization import LANGUAGE_CODES
 from editorial.permissions import can_translate
 
 from .completeness import as_summary, translation_queue
-from .editor import editor_rows, save_translations, translatable
+from .editor import editor_rows, save_translations, shown_texts, translatable
 from .forms import POUploadForm, QueueFilterForm, TranslationForm
 from .po import POImportError, export_po, import_po, read_po_upload
 from .state import other_language
@@ -122,12 +122,13 @@ def _load(date, target):
 @translator_required
 def editor(request, date, target):
     briefing, items = _load(date, target)
+    shown = shown_texts(briefing, items, target)
     if request.method == "POST":
-        form = TranslationForm(items, target, data=request.POST)
+        form = TranslationForm(items, target, shown=shown, data=request.POST)
         if form.is_valid():
             outdated = {item.path for item in items if item.status[target] == OUTDATED}
             still_correct = set(request.POST.getlist("still_correct")) & outdated
-            changed, confirmed = save_translations(
+            changed, confirmed, waiting = save_translations(
                 briefing, items, target, form.cleaned_data, still_correct, request.user
             )
             messages.success(
@@ -135,10 +136,24 @@ def editor(request, date, target):
                 _("Saved: %(changed)d fields changed, %(confirmed)d marked still correct.")
                 % {"changed": len(changed), "confirmed": len(confirmed)},
             )
+            if waiting:
+                messages.info(
+                    request,
+                    ngettext(
+                        "%(n)d keyword name is kept for this issue and shown when it is "
+                        "published: published issues share the keyword and keep its current "
+                        "name until then.",
+                        "%(n)d keyword names are kept for this issue and shown when it is "
+                        "published: published issues share the keywords and keep their current "
+                        "names until then.",
+                        len(waiting),
+                    )
+                    % {"n": len(waiting)},
+                )
             return redirect(request.path)
         form.rebind_sources()
     else:
-        form = TranslationForm(items, target)
+        form = TranslationForm(items, target, shown=shown)
     return _render_editor(request, briefing, items, target, form, POUploadForm())
 
 
@@ -154,7 +169,7 @@ def _render_editor(request, briefing, items, target, form, upload_form, status=2
             % {"date": briefing.date.isoformat(), "language": names[target]},
             briefing=briefing,
             form=form,
-            rows=[(row, form[row.item.path]) for row in editor_rows(items, target)],
+            rows=[(row, form[row.item.path]) for row in editor_rows(items, target, form.shown)],
             summary=as_summary(briefing)[target],
             source=source,
             target=target,
@@ -198,5 +213,11 @@ def upload_po(request, date, target):
             return redirect("translation:editor", date=briefing.date, target=target)
     briefing, items = _load(date, target)
     return _render_editor(
-        request, briefing, items, target, TranslationForm(items, target), form, status=400
+        request,
+        briefing,
+        items,
+        target,
+        TranslationForm(items, target, shown=shown_texts(briefing, items, target)),
+        form,
+        status=400,
     )
