@@ -79,3 +79,15 @@ def apply_due_names() -> int:
             apply_pending_names(briefing)
         count += 1
     return count
+
+
+def with_waiting_names(briefing: Briefing) -> Briefing:
+    """`briefing`, its keywords loaded, with the names kept for its publication in place of the
+    ones readers see, in memory only: what its preview shows (nothing is saved)."""
+    waiting = {}
+    for item in briefing.pending_keyword_names.all():
+        waiting.setdefault(item.keyword_id, []).append((item.language, item.name))
+    for keyword in briefing.keywords.all():
+        for language, name in waiting.get(keyword.pk, []):
+            setattr(keyword, f"name_{language}", name)
+    return briefing

@@ -22,6 +22,7 @@ from editorial.interchange.exporting import (
     load_for_export,
 )
 from editorial.interchange.importing import ImportRefused, save_briefing_data
+from editorial.keywords import with_waiting_names
 from editorial.permissions import CREATE_PERMISSION, can_preview
 
 
@@ -35,13 +36,16 @@ def get_briefing_for_staff(request, date: datetime.date, queryset=None) -> Brief
     )
 
 
-# render_issue/render_parallel with preview=True send "private, no-store" and noindex.
+# render_issue/render_parallel with preview=True send "private, no-store" and noindex. A
+# preview shows the issue as it will be published: keyword names kept for it included.
 def preview(request, date):
-    return render_issue(request, get_briefing_for_staff(request, date), preview=True)
+    briefing = with_waiting_names(get_briefing_for_staff(request, date))
+    return render_issue(request, briefing, preview=True)
 
 
 def preview_parallel(request, date):
-    return render_parallel(request, get_briefing_for_staff(request, date), preview=True)
+    briefing = with_waiting_names(get_briefing_for_staff(request, date))
+    return render_parallel(request, briefing, preview=True)
 
 
 @never_cache

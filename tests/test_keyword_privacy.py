@@ -12,7 +12,7 @@ from briefing.models import Briefing, Keyword, SearchDocument
 from briefing.serialization import briefing_to_dict
 from editorial import workflow
 from editorial.interchange.importing import save_briefing_data
-from editorial.roles import TRANSLATORS
+from editorial.roles import EDITORS, TRANSLATORS
 from editorial.tasks import apply_due_keyword_names
 from tests.factories import NOW, make_briefing, make_user
 
@@ -242,3 +242,18 @@ def test_a_po_file_reports_the_names_kept_for_publication(client, draft_sharing_
     lines = [str(m) for m in response.context["messages"]]
     assert f"kept for this issue, shown when it is published: 2026-05-19/{K_NAME}" in lines
     assert response.context["form"][K_NAME].value() == NEW
+
+
+def test_the_drafts_preview_shows_the_name_kept_for_it_and_the_public_page_does_not(
+    client, draft_sharing_the_keyword
+):
+    client.post(B_EDITOR, editor_form(client) | {K_NAME: NEW})
+    client.force_login(make_user("eri", role=EDITORS))
+
+    preview = client.get("/ja/editorial/preview/2026-05-19/").content.decode()
+    parallel = client.get("/ja/editorial/preview/2026-05-19/parallel/").content.decode()
+
+    assert (NEW in preview, OLD in preview) == (True, False)
+    assert (NEW in parallel, OLD in parallel) == (True, False)
+    assert public_names(client) == {OLD: [True, True, True, True], NEW: [False] * 4}
+    assert Keyword.objects.get(slug="safety").name_ja == OLD
