@@ -27,14 +27,30 @@ class SubscriberRecordError(ValueError):
     """A record cannot be loaded; the message names it and says why."""
 
 
+def _times_to_record(obj, names: list[str]) -> dict:
+    times = {name: getattr(obj, name) for name in names}
+    return {name: moment.isoformat() if moment else None for name, moment in times.items()}
+
+
+def _times_from_record(record: dict, names: list[str], error) -> dict:
+    """{name: datetime or None} read from `record`; `error(name, value)` is raised for a value
+    that is not ISO 8601."""
+    times = {}
+    for name in names:
+        value = record.get(name)
+        try:
+            times[name] = datetime.datetime.fromisoformat(value) if value else None
+        except (TypeError, ValueError):
+            raise error(name, value) from None
+    return times
+
+
 def subscriber_records() -> Iterator[dict]:
     """Every subscriber as a JSON-ready dict, oldest first."""
     for subscriber in Subscriber.objects.order_by("pk").iterator(chunk_size=1000):
-        record = {name: getattr(subscriber, name) for name in FIELDS}
-        for name in TIMES:
-            value = getattr(subscriber, name)
-            record[name] = value.isoformat() if value else None
-        yield record
+        yield {name: getattr(subscriber, name) for name in FIELDS} | _times_to_record(
+            subscriber, TIMES
+        )
 
 
 def _subscriber(record: dict, number: int) -> Subscriber:
@@ -62,12 +78,11 @@ def _subscriber(record: dict, number: int) -> Subscriber:
             raise refuse(f"{name} must be one of {', '.join(choices)}, not {values[name]!r}")
     if not values["token"]:
         raise refuse("token is empty")
-    for name in TIMES:
-        value = record.get(name)
-        try:
-            values[name] = datetime.datetime.fromisoformat(value) if value else None
-        except (TypeError, ValueError):
-            raise refuse(f"{name} is not an ISO 8601 date and time: {value!r}") from None
+    values |= _times_from_record(
+        record,
+        TIMES,
+        lambda name, value: refuse(f"{name} is not an ISO 8601 date and time: {value!r}"),
+    )
     if values["subscribed_at"] is None:
         raise refuse("subscribed_at is missing")
     if values["state"] == Subscriber.State.CONFIRMED and values["confirmed_at"] is None:
@@ -105,11 +120,10 @@ def edition_records(briefing_ids: Iterable[int]) -> dict[int, dict]:
     """{briefing id: record} for the issues of `briefing_ids` whose edition was queued."""
     records = {}
     for edition in Edition.objects.filter(briefing_id__in=list(briefing_ids)):
-        record = {"state": edition.state, "last_error": edition.last_error}
-        for name in EDITION_TIMES:
-            value = getattr(edition, name)
-            record[name] = value.isoformat() if value else None
-        records[edition.briefing_id] = record
+        records[edition.briefing_id] = {
+            "state": edition.state,
+            "last_error": edition.last_error,
+        } | _times_to_record(edition, EDITION_TIMES)
     return records
 
 
@@ -124,12 +138,13 @@ def edition_from_record(record) -> Edition:
             f"edition: an object with a state ({', '.join(Edition.State.values)}) is expected"
         )
     values = {"state": record["state"], "last_error": str(record.get("last_error") or "")[:500]}
-    for name in EDITION_TIMES:
-        value = record.get(name)
-        try:
-            values[name] = datetime.datetime.fromisoformat(value) if value else None
-        except (TypeError, ValueError):
-            raise EditionRecordError(f"edition: {name} is not an ISO 8601 date and time") from None
+    values |= _times_from_record(
+        record,
+        EDITION_TIMES,
+        lambda name, _value: EditionRecordError(
+            f"edition: {name} is not an ISO 8601 date and time"
+        ),
+    )
     if values["queued_at"] is None:
         raise EditionRecordError("edition: queued_at is missing")
     if values["state"] not in FINISHED_EDITION_STATES:
