@@ -32,7 +32,8 @@ its parent's `children`, with its `key` equal to the related_name; register it i
 translation.py only if it has translated fields. The history keeps a part with a ForeignKey to
 its parent in every revision of the issue, and one linked many-to-many (as keywords are) as the
 issue's links to it. `Briefing.objects.with_contents()` prefetches the parts by name, and the
-issue page reads them by name (`briefing.views._load_contents`): add the new one to both.
+issue page reads each kind with the query named in `briefing.issue_page.PART_QUERIES`: add
+the new one to both.
 """
 
 from collections.abc import Iterator
@@ -203,17 +204,20 @@ def _identity(item, name: str):
     return item[name] if isinstance(item, dict) else getattr(item, name)
 
 
-def walk(issue, part: Part = ISSUE, path: str = "", section: str | None = None) -> Iterator[Node]:
+def walk(
+    issue, part: Part = ISSUE, path: str = "", section: str | None = None, *, items=None
+) -> Iterator[Node]:
     """Every item of an issue in reading order. `issue` is a Briefing loaded with
-    `Briefing.objects.with_contents()` (so the walk makes no query) or a dict of the JSON shape.
+    `Briefing.objects.with_contents()` (so the walk makes no query) or a dict of the JSON shape;
+    `items(parent, child_part)`, when given, gives a parent's items instead (as for `to_dict`).
     A takeaway is shown under its deep dive's heading."""
     yield Node(part, issue, path, section if section is not None else str(part.heading))
     for child in part.children:
-        for item in child.items(issue):
+        for item in items(issue, child) if items is not None else child.items(issue):
             identity = _identity(item, child.identity)
             child_path = f"{path}{child.key}/{identity}/"
             child_section = section if part is not ISSUE else child.section(identity)
-            yield from walk(item, child, child_path, child_section)
+            yield from walk(item, child, child_path, child_section, items=items)
 
 
 def translations(item, name: str) -> dict[str, str]:
@@ -224,9 +228,10 @@ def translations(item, name: str) -> dict[str, str]:
     return {code: getattr(item, f"{name}_{code}") or "" for code in LANGUAGE_CODES}
 
 
-def translated_values(issue) -> Iterator[tuple[str, dict[str, str]]]:
-    """(path, {"ja": ..., "en": ...}) for every translated field of an issue, in reading order."""
-    for node in walk(issue):
+def translated_values(issue, *, items=None) -> Iterator[tuple[str, dict[str, str]]]:
+    """(path, {"ja": ..., "en": ...}) for every translated field of an issue, in reading order
+    (`items` as for `walk`)."""
+    for node in walk(issue, items=items):
         for name in node.part.translated:
             yield node.field_path(name), translations(node.item, name)
 

@@ -6,7 +6,6 @@ import re
 
 from django.conf import settings
 from django.core.paginator import InvalidPage, Paginator
-from django.db import connection
 from django.db.models import (
     Count,
     Max,
@@ -18,18 +17,24 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
-from modeltranslation.translator import translator
 
 from . import search as search_module
 from .cache import cached_page, mark_private
-from .content import translated_values
+from .content import KEYWORD, translated_values
+from .issue_page import (
+    Contents,
+    parallel_sections,
+    published_issue,
+    published_with_neighbours,
+    sections,
+)
 from .localization import localized, minutes_to_read, reader_language
-from .models import Briefing, DeepDive, Keyword, ReadMore, Takeaway
+from .models import Briefing, Keyword
 from .serialization import percent_written
 
 ISSUES_PER_PAGE = 20
@@ -54,116 +59,6 @@ def parallel_url(date: datetime.date) -> str:
     return reverse(
         "briefing:parallel", kwargs={"year": date.year, "month": date.month, "day": date.day}
     )
-
-
-@functools.cache
-def _shown_fields(model) -> tuple[str, ...]:
-    """Every field but the untranslated original of each translated one: modeltranslation keeps
-    it as a copy of the default language, and the pages only read `<field>_<lang>`."""
-    originals = translator.get_options_for_model(model).all_fields
-    return tuple(field.name for field in model._meta.concrete_fields if field.name not in originals)
-
-
-def _published_with_neighbours(lang=None, now=None):
-    """Published issues with what an issue page shows, and their neighbours' dates and themes
-    in the reader's language (BriefingQuerySet.with_neighbours)."""
-    return (
-        Briefing.objects.published(now)
-        .only(*_shown_fields(Briefing))
-        .with_neighbours(lang or reader_language(), now)
-    )
-
-
-# Stand-ins for the moment and the date of a request in the issue's query, compiled once.
-_SOME_MOMENT = datetime.datetime(2000, 1, 2, 3, 4, 5, 678901, tzinfo=datetime.UTC)
-_SOME_DATE = datetime.date(1901, 2, 3)
-_NOW, _DATE = object(), object()
-
-
-@functools.cache
-def _issue_sql(lang: str, vendor: str) -> tuple[str, tuple]:
-    """The SQL of `_published_with_neighbours()` for one date, compiled once per language and
-    process, with its parameters: `_NOW` and `_DATE` where the request's moment and date go.
-    Building and compiling that queryset (four subqueries) cost twice what running it does."""
-    queryset = _published_with_neighbours(lang, _SOME_MOMENT).filter(date=_SOME_DATE)
-    sql, params = queryset.query.sql_with_params()
-    ops = connection.ops
-    stand_ins = {
-        ops.adapt_datetimefield_value(_SOME_MOMENT): _NOW,
-        ops.adapt_datefield_value(_SOME_DATE): _DATE,
-    }
-    return sql, tuple(stand_ins.get(param, param) for param in params)
-
-
-def get_published_briefing(year: int, month: int, day: int) -> Briefing:
-    date = issue_date(year, month, day)
-    sql, slots = _issue_sql(reader_language(), connection.vendor)
-    values = {
-        _NOW: connection.ops.adapt_datetimefield_value(timezone.now()),
-        _DATE: connection.ops.adapt_datefield_value(date),
-    }
-    found = list(Briefing.objects.raw(sql, [values.get(slot, slot) for slot in slots]))
-    if not found:
-        raise Http404("No published issue on this date")
-    (briefing,) = found
-    # raw() converts the model's own columns only: SQLite gives the neighbours' dates as text.
-    for name in ("previous_date", "next_date"):
-        value = getattr(briefing, name)
-        if isinstance(value, str):
-            setattr(briefing, name, datetime.date.fromisoformat(value))
-    return briefing
-
-
-@functools.cache
-def _content_sql(model, parent: str, vendor: str) -> str:
-    """The SQL of one kind of part of an issue (`parent`: the lookup to the issue's id),
-    compiled once per process: building and compiling these four querysets cost more than
-    running them. Ordered by number alone (for takeaways, within their deep dive): the
-    models' own ordering starts with the parent, which would join the issue, and for
-    takeaways the deep dive too, only to sort one issue's rows by its date."""
-    queryset = model.objects.only(*_shown_fields(model)).filter(**{parent: 0})
-    if model is Takeaway:
-        queryset = queryset.order_by("deep_dive_id", "position")
-    elif model is not Keyword:
-        queryset = queryset.order_by("position")
-    sql, _params = queryset.query.sql_with_params()
-    return sql
-
-
-def _parts(model, parent: str, briefing: Briefing) -> list:
-    sql = _content_sql(model, parent, connection.vendor)
-    return list(model.objects.raw(sql, [briefing.pk]))
-
-
-def _prefetched(instance, name: str, items: list) -> None:
-    """What `prefetch_related` leaves on an instance: `instance.<name>.all()` gives `items`
-    without a query (Django's own prefetch_one_level does the same)."""
-    queryset = getattr(instance, name).all()
-    queryset._result_cache = items
-    queryset._prefetch_done = True
-    instance.__dict__.setdefault("_prefetched_objects_cache", {})[name] = queryset
-
-
-def _load_contents(briefing: Briefing) -> None:
-    """The issue's parts in four queries whatever it holds, as `with_contents()` would
-    prefetch them; an issue loaded with its parts already prefetched is not read again."""
-    if "deep_dives" in getattr(briefing, "_prefetched_objects_cache", {}):
-        return
-    deep_dives = _parts(DeepDive, "briefing_id", briefing)
-    takeaways = {}
-    for takeaway in _parts(Takeaway, "deep_dive__briefing_id", briefing):
-        takeaways.setdefault(takeaway.deep_dive_id, []).append(takeaway)
-    for deep_dive in deep_dives:
-        deep_dive.briefing = briefing
-        for takeaway in takeaways.get(deep_dive.pk, []):
-            takeaway.deep_dive = deep_dive
-        _prefetched(deep_dive, "takeaways", takeaways.get(deep_dive.pk, []))
-    read_more = _parts(ReadMore, "briefing_id", briefing)
-    for item in read_more:
-        item.briefing = briefing
-    _prefetched(briefing, "deep_dives", deep_dives)
-    _prefetched(briefing, "read_more", read_more)
-    _prefetched(briefing, "keywords", _parts(Keyword, "briefings", briefing))
 
 
 def _neighbours(briefing: Briefing, *, parallel: bool = False) -> dict:
@@ -199,7 +94,9 @@ def _dated(date: datetime.date, **values) -> dict:
     }
 
 
-def _news_article(briefing: Briefing, lang: str, path: str, date_label: str) -> dict:
+def _news_article(
+    briefing: Briefing, contents: Contents, lang: str, path: str, date_label: str
+) -> dict:
     """schema.org NewsArticle for search engines (rendered with escaping by `ld_json`).
 
     Only text written in `lang` is given: the other language's text under `inLanguage: lang`
@@ -222,7 +119,9 @@ def _news_article(briefing: Briefing, lang: str, path: str, date_label: str) -> 
         "mainEntityOfPage": url,
         "image": settings.SITE_URL + static(SHARE_IMAGE),
         "keywords": [
-            name for keyword in briefing.keywords.all() if (name := written(keyword, "name"))
+            name
+            for keyword in contents.items(briefing, KEYWORD)
+            if (name := written(keyword, "name"))
         ],
         "publisher": {"@type": "Organization", "name": _("Daily Briefing")},
     }
@@ -233,11 +132,11 @@ def _news_article(briefing: Briefing, lang: str, path: str, date_label: str) -> 
     return data
 
 
-def _issue_context(briefing: Briefing, preview: bool, *, parallel: bool = False) -> dict:
-    _load_contents(briefing)
+def _issue_context(contents: Contents, preview: bool, *, parallel: bool = False) -> dict:
+    briefing = contents.issue
     lang = reader_language()
     # One walk over the issue's texts for both figures.
-    all_values = [values for _path, values in translated_values(briefing)]
+    all_values = [values for _path, values in translated_values(briefing, items=contents.items)]
     # The side-by-side view is a way of reading the issue, not another page of it.
     path = issue_url(briefing.date)
     issue_date = _dated(briefing.date)
@@ -249,9 +148,10 @@ def _issue_context(briefing: Briefing, preview: bool, *, parallel: bool = False)
         "neighbours": _neighbours(briefing, parallel=parallel),
         "reading_minutes": minutes_to_read(all_values, lang),
         "translated_percent": percent_written(all_values)[lang],
-        "news_article": _news_article(briefing, lang, path, issue_date["label"]),
+        "news_article": _news_article(briefing, contents, lang, path, issue_date["label"]),
         "canonical_path": path,
         "parallel_path": parallel_url(briefing.date),
+        **(parallel_sections(contents) if parallel else sections(contents)),
     }
 
 
@@ -262,31 +162,36 @@ def _respond(request, template: str, context: dict, preview: bool):
     return response
 
 
+def _contents(briefing: Briefing, preview: bool) -> Contents:
+    # A preview's issue comes with its parts (and keyword names kept for its publication, in
+    # memory only: editorial.keywords.with_waiting_names).
+    return Contents.prefetched(briefing) if preview else Contents.load(briefing)
+
+
 def render_issue(request, briefing: Briefing, *, preview: bool = False):
     """The issue page of `briefing`, public or (preview=True) an editor's preview.
 
-    `briefing` is any Briefing instance, for instance `Briefing.objects.get(date=...)`: its
-    contents are loaded here in four queries (relations already prefetched with
-    `Briefing.objects.with_contents()` are reused), plus one query for the previous/next links,
-    which only ever point to published issues, unless the issue was loaded with them
-    (`_published_with_neighbours()`, as the public views do). With preview=True the page shows
-    a "not published" banner, asks robots not to index it and is sent `Cache-Control: private,
-    no-store`; it is never stored in the page cache (only views wrapped in `cached_page` are).
+    A public issue is loaded by `issue_page.published_issue()` (or `published_with_neighbours()`)
+    and its parts are read here in four queries; a previewed one is loaded with
+    `Briefing.objects.with_contents()`, and one more query finds its previous/next links, which
+    only ever point to published issues. With preview=True the page shows a "not published"
+    banner, asks robots not to index it and is sent `Cache-Control: private, no-store`; it is
+    never stored in the page cache (only views wrapped in `cached_page` are).
     """
-    context = _issue_context(briefing, preview)
+    context = _issue_context(_contents(briefing, preview), preview)
     return _respond(request, "briefing/issue.html", context, preview)
 
 
 def render_parallel(request, briefing: Briefing, *, preview: bool = False):
     """Both languages side by side; same loading and preview rules as `render_issue`."""
-    context = _issue_context(briefing, preview, parallel=True)
+    context = _issue_context(_contents(briefing, preview), preview, parallel=True)
     return _respond(request, "briefing/parallel.html", context, preview)
 
 
 @require_safe
 @cached_page
 def latest(request):
-    briefing = _published_with_neighbours().order_by("-date").first()
+    briefing = published_with_neighbours().order_by("-date").first()
     if briefing is None:
         return render(request, "briefing/empty.html", status=404)
     return render_issue(request, briefing)
@@ -295,13 +200,13 @@ def latest(request):
 @require_safe
 @cached_page
 def issue(request, year, month, day):
-    return render_issue(request, get_published_briefing(year, month, day))
+    return render_issue(request, published_issue(issue_date(year, month, day)))
 
 
 @require_safe
 @cached_page
 def parallel(request, year, month, day):
-    return render_parallel(request, get_published_briefing(year, month, day))
+    return render_parallel(request, published_issue(issue_date(year, month, day)))
 
 
 def _page(request, queryset, paginator_class=Paginator):

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import get_language_info
 from modeltranslation.translator import translator
 
-from briefing import content
+from briefing import content, issue_page
 from briefing.models import Briefing, Keyword, SearchDocument
 from briefing.serialization import briefing_to_dict
 from editorial import compare, history, merging
@@ -117,6 +117,15 @@ def test_every_translated_field_reaches_every_consumer(client, django_capture_on
     for path, values in marks.items():
         assert values["ja"] in document.text_ja, path
         assert values["en"] in document.text_en, path
+
+    # The reading pages: the issue page in each language and the side-by-side page.
+    assert set(issue_page.PART_QUERIES) == set(content.parts()) - {content.ISSUE}
+    both = client.get("/ja/2026/05/19/both/").content.decode()
+    for code in content.LANGUAGE_CODES:
+        page = client.get(f"/{code}/2026/05/19/").content.decode()
+        for path, values in marks.items():
+            assert values[code] in page, f"issue page: {path} [{code}]"
+            assert values[code] in both, f"side by side: {path} [{code}]"
 
     # The publish check names every field left empty in one language.
     english_missing = {

@@ -198,4 +198,6 @@ def test_a_stored_source_that_is_not_http_is_never_a_link(client):
     body = client.get("/en/2026/05/19/").content.decode()
 
     assert "javascript:" not in body
-    assert '<div class="sources">' in body
+    # Its deep dive is shown, without a "Sources" heading over nothing.
+    assert '<span class="deep-dive__title">Deep dive 1</span>' in body
+    assert '<div class="sources">' not in body

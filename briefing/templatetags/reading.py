@@ -31,16 +31,17 @@ def _body(text: str, paragraphs: bool):
 
 
 @register.simple_tag
-def text(obj, field, paragraphs=False):
+def text(obj, field, paragraphs=False, lang=None):
     """A translated field in the reader's language, or the other language's text in its `lang`.
 
     Empty (so `{% text ... as x %}{% if x %}` leaves out the whole section) when the field is
     written in neither language. A paragraph field in the other language carries a small
     marker naming its language (`fallback_marker`); a short one (a title, a keyword, a takeaway)
     only its `lang`, since it may sit in a link, a pill or a heading: the notice at the top of
-    the issue says how much of it is not yet translated.
+    the issue says how much of it is not yet translated. `lang`: the reader's language, when
+    the caller already knows it.
     """
-    value = localized(obj, field)
+    value = localized(obj, field, lang)
     if not value:
         return ""
     if not value.is_fallback:
@@ -63,10 +64,10 @@ def fallback_marker(lang):
 
 
 @register.simple_tag
-def fallback_language(objects, field):
+def fallback_language(objects, field, lang=None):
     """The language the field of these objects is shown in when none is in the reader's, else
     "" (for one marker over a list, such as a deep dive's takeaways)."""
-    values = [localized(obj, field) for obj in objects]
+    values = [localized(obj, field, lang) for obj in objects]
     shown = [value for value in values if value]
     if shown and all(value.is_fallback for value in shown):
         return shown[0].lang
