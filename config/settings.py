@@ -204,9 +204,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["ENGINE"] = "config.postgresql"
     # Fail fast when PostgreSQL is unreachable, so readers get the 503 page in seconds
     # rather than a gunicorn worker timeout (libpq's minimum is 2 s).
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+    database_options = DATABASES["default"].setdefault("OPTIONS", {})
+    database_options.setdefault(
         "connect_timeout", envint("DJANGO_DB_CONNECT_TIMEOUT", 2, minimum=2)
     )
+    if envbool("DJANGO_DB_PREPARED_STATEMENTS", True):
+        # A query run five times on a connection is prepared: PostgreSQL plans it once per
+        # connection instead of on every request, and planning was most of its time for the
+        # pages' primary-key and index queries. Needs parameters sent apart from the SQL
+        # (server-side binding). Off for a pooler in transaction mode that cannot keep
+        # prepared statements (docs/deploy.md).
+        database_options.setdefault("server_side_binding", True)
+        database_options.setdefault("prepare_threshold", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
