@@ -253,21 +253,30 @@ def _mark_public(response, generation: Generation, page_key: str) -> None:
     patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
 
 
-def _lookup(page_key: str, *, start: bool = True) -> tuple[Generation | None, tuple | None]:
+def _fetch(page_key: str) -> tuple[object, tuple | None]:
+    """The cache's copy of the generation and the page stored under `page_key` (None if there
+    is none), in one cache round trip."""
+    storage_key = _storage_key(page_key)
+    found = cache.get_many([GENERATION_KEY, storage_key])
+    return found.get(GENERATION_KEY), found.get(storage_key)
+
+
+def _lookup(
+    page_key: str, *, start: bool = True, fetched: tuple | None = None
+) -> tuple[Generation | None, tuple | None]:
     """The current generation and the page stored in it (None on a miss): one cache round trip
-    and one primary-key query.
+    (none when `fetched`, what `_fetch` gave earlier in the request, is passed) and one
+    primary-key query.
 
     When the cache has no copy of the current generation, it is read from the database (a
     larger query), unless `start` is false: then the generation is None too, as it is without a
     query when no page is stored at all."""
-    storage_key = _storage_key(page_key)
-    found = cache.get_many([GENERATION_KEY, storage_key])
-    stored = found.get(storage_key)
+    copy, stored = fetched if fetched is not None else _fetch(page_key)
     if stored is None and not start:
         return None, None
     # Read at every lookup, after the request began: an edit committed before it is seen here,
     # whatever the cache holds.
-    generation = _valid_copy(found.get(GENERATION_KEY), _current_number())
+    generation = _valid_copy(copy, _current_number())
     if generation is None:
         if not start:
             return None, None
@@ -327,15 +336,18 @@ def cached_page(view=None, *, query: tuple[str, ...] = ()):
             return HttpResponsePermanentRedirect(
                 request.path + (f"?{canonical}" if canonical else "")
             )
-        # Set by PageCacheMiddleware: the page key, and the generation when it found one.
+        # Set by PageCacheMiddleware on a miss: the page key, the generation when it found a
+        # stale page, and what it fetched from the cache (so a miss costs one round trip).
         looked_up = getattr(request, "page_cache_lookup", None)
-        if looked_up is not None and looked_up[1] is not None:
-            page_key, generation = looked_up  # a miss, already looked up
-        else:
-            page_key = looked_up[0] if looked_up is not None else _page_key(request)
+        if looked_up is None:
+            page_key = _page_key(request)
             generation, stored = _lookup(page_key)
             if stored is not None:
                 return _replay(request, generation, page_key, stored)
+        else:
+            page_key, generation, (copy, _stale) = looked_up
+            if generation is None:
+                generation, _stored = _lookup(page_key, fetched=(copy, None))
 
         response = view(request, *args, **kwargs)
         if hasattr(response, "render") and callable(response.render):
@@ -383,15 +395,16 @@ class PageCacheMiddleware:
             return self.get_response(request)
         request.get_host()  # raises DisallowedHost (400) for a host not in ALLOWED_HOSTS
         page_key = _page_key(request, lang)
-        generation, stored = _lookup(page_key, start=False)
+        fetched = _fetch(page_key)
+        generation, stored = _lookup(page_key, start=False, fetched=fetched)
         if stored is not None:
             response = _replay(request, generation, page_key, stored)
             if response.status_code == 200:
                 response.headers["Content-Length"] = str(len(response.content))
             return response
         # A miss (the generation is None unless a stale page was found: the view's
-        # `cached_page` reads it).
-        request.page_cache_lookup = (page_key, generation)
+        # `cached_page` reads it, from what was fetched here and the database).
+        request.page_cache_lookup = (page_key, generation, fetched)
         response = self.get_response(request)
         entry = getattr(response, "page_cache_entry", None)
         if entry is not None and _storable(response):

@@ -289,6 +289,12 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Template fragments that depend only on the language, such as the site's header (base.html),
+# rendered once per process: kept in its memory, never shared, gone when it restarts.
+CACHES["fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "fragments",
+}
 # After a Redis call fails, each process leaves Redis alone for this long (every cache call a
 # miss at once), then tries again (config/redis_cache.py).
 CACHE_BREAKER_SECONDS = envint("DJANGO_CACHE_BREAKER_SECONDS", 5, minimum=1)

@@ -46,7 +46,7 @@ PUBLIC_PATHS = [
 def redis_server(settings):
     server = ScratchRedis()
     server.start()
-    settings.CACHES = {"default": redis_cache(server.url, "fault-test")}
+    settings.CACHES = {**settings.CACHES, "default": redis_cache(server.url, "fault-test")}
     breaker.reset()
     try:
         yield server

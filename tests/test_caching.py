@@ -5,6 +5,7 @@ import uuid
 import pytest
 import redis
 import time_machine
+from django.conf import settings as django_settings
 from django.core.cache import caches
 from django.test import Client, override_settings
 from django.utils import timezone
@@ -129,7 +130,12 @@ def test_unpublishing_and_deleting_are_visible_on_the_very_next_request(client):
 
 # time_machine moves the in-process cache's clock only, not Redis's (when REDIS_URL is set);
 # test_every_worker_sees_a_scheduled_issue_on_time covers Redis.
-@override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}})
+@override_settings(
+    CACHES={
+        **django_settings.CACHES,
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    }
+)
 def test_a_scheduled_issue_appears_when_its_time_comes_without_any_write(client):
     with time_machine.travel(datetime.datetime(2026, 5, 19, 5, 0, tzinfo=datetime.UTC)):
         make_briefing(datetime.date(2026, 5, 18))
@@ -150,7 +156,10 @@ def _redis_settings():
         redis.Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=1).ping()
     except redis.exceptions.ConnectionError:
         pytest.skip(f"no Redis at {TEST_REDIS_URL}")
-    return {"default": redis_cache(TEST_REDIS_URL, f"briefing_public_test_{uuid.uuid4().hex}")}
+    return {
+        **django_settings.CACHES,
+        "default": redis_cache(TEST_REDIS_URL, f"briefing_public_test_{uuid.uuid4().hex}"),
+    }
 
 
 @pytest.fixture(params=["locmem", "redis"])
@@ -339,7 +348,10 @@ def test_a_page_from_the_cache_is_refused_to_an_unknown_host(client):
 
 
 def test_the_staff_areas_do_not_need_the_page_cache(client):
-    unreachable = {"default": redis_cache("redis://127.0.0.1:1/0", "unreachable")}
+    unreachable = {
+        **django_settings.CACHES,
+        "default": redis_cache("redis://127.0.0.1:1/0", "unreachable"),
+    }
     with override_settings(CACHES=unreachable):
         caches["default"] = caches.create_connection("default")
         assert client.get("/en/admin/login/").status_code == 200
