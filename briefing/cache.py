@@ -339,15 +339,14 @@ def cached_page(view=None, *, query: tuple[str, ...] = ()):
         # Set by PageCacheMiddleware on a miss: the page key, the generation when it found a
         # stale page, and what it fetched from the cache (so a miss costs one round trip).
         looked_up = getattr(request, "page_cache_lookup", None)
-        if looked_up is None:
-            page_key = _page_key(request)
-            generation, stored = _lookup(page_key)
+        page_key, generation, fetched = looked_up or (_page_key(request), None, None)
+        if generation is None:
+            # Not looked up yet, or the middleware could not tell the generation without
+            # reading it in full (a stored page is then still served if it is current, as
+            # during a database outage with the cache's copy of the generation gone).
+            generation, stored = _lookup(page_key, fetched=fetched)
             if stored is not None:
                 return _replay(request, generation, page_key, stored)
-        else:
-            page_key, generation, (copy, _stale) = looked_up
-            if generation is None:
-                generation, _stored = _lookup(page_key, fetched=(copy, None))
 
         response = view(request, *args, **kwargs)
         if hasattr(response, "render") and callable(response.render):

@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .links import cached_reverse
+
 
 class Keyword(models.Model):
     # Blank in one language, like every translated field: with modeltranslation, a required
@@ -26,7 +28,7 @@ class Keyword(models.Model):
         return self.name_ja or self.name_en or self.slug
 
     def get_absolute_url(self):
-        return reverse("briefing:keyword", kwargs={"slug": self.slug})
+        return cached_reverse("briefing:keyword", slug=self.slug)
 
 
 class BriefingQuerySet(models.QuerySet):

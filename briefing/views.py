@@ -33,6 +33,7 @@ from .issue_page import (
     published_with_neighbours,
     sections,
 )
+from .links import cached_reverse
 from .localization import localized, minutes_to_read, reader_language
 from .models import Briefing, Keyword
 from .serialization import percent_written
@@ -50,15 +51,11 @@ def issue_date(year: int, month: int, day: int) -> datetime.date:
 
 
 def issue_url(date: datetime.date) -> str:
-    return reverse(
-        "briefing:issue", kwargs={"year": date.year, "month": date.month, "day": date.day}
-    )
+    return cached_reverse("briefing:issue", year=date.year, month=date.month, day=date.day)
 
 
 def parallel_url(date: datetime.date) -> str:
-    return reverse(
-        "briefing:parallel", kwargs={"year": date.year, "month": date.month, "day": date.day}
-    )
+    return cached_reverse("briefing:parallel", year=date.year, month=date.month, day=date.day)
 
 
 def _neighbours(briefing: Briefing, *, parallel: bool = False) -> dict:

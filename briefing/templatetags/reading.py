@@ -1,19 +1,19 @@
 """Template tags of the reading site. Everything editors write is escaped here."""
 
-import functools
 import json
 import re
 from urllib.parse import urlsplit
 
 from django import template
 from django.conf import settings
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import reverse
 from django.urls.base import translate_url
 from django.utils import translation
 from django.utils.html import escape, format_html, linebreaks
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from ..links import cached_reverse
 from ..localization import FALLBACK_NOTES, LANGUAGE_NAMES, localized, reader_language
 
 register = template.Library()
@@ -167,16 +167,11 @@ def absolute_x_default(context):
     return settings.SITE_URL + page_in(context, code).replace(f"/{code}/", "/", 1)
 
 
-@functools.lru_cache(maxsize=256)
-def _site_url(name, lang, prefix, urlconf):
-    return reverse(name)
-
-
 @register.simple_tag
 def site_url(name):
     """`{% url name %}` for a URL without arguments (the header's and footer's links), reversed
     once per language: the same string on every page while the process runs."""
-    return _site_url(name, translation.get_language(), get_script_prefix(), get_urlconf())
+    return cached_reverse(name)
 
 
 @register.simple_tag
