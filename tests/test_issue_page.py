@@ -3,7 +3,7 @@ import json
 
 import pytest
 from django.db import models
-from django.urls import reverse
+from django.urls import reverse, set_script_prefix
 from django.utils import translation
 
 from briefing.models import Briefing
@@ -382,6 +382,24 @@ def test_the_header_and_footer_link_to_the_readers_language(client):
             assert f'href="{url}"' in body
         assert f'action="/{lang}/search/"' in body
         assert f'href="/{lang}/subscribe/"' in body
+
+
+def test_the_header_links_follow_the_address_the_site_is_served_under(client):
+    # The head's links and the header are rendered once per language and script prefix
+    # (base.html's fragment cache, briefing.links): a site served under /news/ gets its own.
+    make_briefing()
+    client.get("/en/2026/05/19/")
+
+    # What Django's WSGI handler does for SCRIPT_NAME (the test client does not).
+    set_script_prefix("/news/")
+    try:
+        body = client.get("/en/2026/05/19/", SCRIPT_NAME="/news").content.decode()
+    finally:
+        set_script_prefix("/")
+
+    assert '<a href="/news/en/archive/">Archive</a>' in body
+    assert 'href="/news/en/feed/"' in body
+    assert 'href="/en/archive/"' not in body
 
 
 def test_alternates_name_both_languages_and_a_default(client):
