@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 from django import template
 from django.conf import settings
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.urls.base import translate_url
 from django.utils import translation
 from django.utils.html import escape, format_html, linebreaks
@@ -146,12 +146,28 @@ def page_in(context, lang):
     answers = request.__dict__.setdefault("_pages_in", {})
     key = (request.get_full_path(), lang, reader_language())
     if key not in answers:
-        url = translate_url(key[0], lang)
+        url = _translated(request, key[0], lang)
         if url == key[0] and lang != key[2]:
             with translation.override(lang):
                 url = reverse("briefing:latest")
         answers[key] = url
     return answers[key]
+
+
+def _translated(request, full_path: str, lang: str) -> str:
+    """`translate_url(full_path, lang)` from the match Django made for this request, instead of
+    resolving the path again (pages without one, such as a 404 for an unknown address, resolve
+    it as translate_url does)."""
+    match = request.resolver_match
+    if match is None:
+        return translate_url(full_path, lang)
+    with translation.override(lang):
+        try:
+            url = reverse(match.view_name, args=match.args, kwargs=match.kwargs)
+        except NoReverseMatch:
+            return full_path
+    _path, question_mark, query = full_path.partition("?")
+    return url + question_mark + query
 
 
 @register.simple_tag(takes_context=True)
