@@ -437,6 +437,33 @@ MUTATIONS = [
         (CACHE, "if stored is not None and stored[0] != generation.token:", "if False:"),
     ),
     m(
+        "cache: the site header is rendered once for every language",
+        "tests/test_issue_page.py",
+        (
+            "templates/base.html",
+            "site_header LANGUAGE_CODE request.META.SCRIPT_NAME",
+            "site_header request.META.SCRIPT_NAME",
+        ),
+    ),
+    m(
+        "cache: the site header is rendered once whatever the script prefix",
+        "tests/test_issue_page.py",
+        (
+            "templates/base.html",
+            "site_header LANGUAGE_CODE request.META.SCRIPT_NAME",
+            "site_header LANGUAGE_CODE",
+        ),
+    ),
+    m(
+        "content map: the issue page leaves out a kind of part",
+        "tests/test_content_map.py",
+        (
+            "briefing/issue_page.py",
+            '    TAKEAWAY: PartQuery("deep_dive__briefing_id", "deep_dive_id", ("deep_dive_id", "position")),\n',
+            "",
+        ),
+    ),
+    m(
         "cache: keyword links changing do not invalidate",
         "tests/test_caching.py",
         (
