@@ -21,20 +21,22 @@ from typing import NamedTuple
 
 from django.db import connection
 from django.http import Http404
-from django.utils import timezone, translation
+from django.utils import timezone
 from modeltranslation.translator import translator
 
 from .content import DEEP_DIVE, KEYWORD, LANGUAGE_CODES, READ_MORE, TAKEAWAY, Part, walk
-from .localization import LANGUAGE_NAMES, reader_language
+from .localization import reader_language
 from .models import Briefing
 from .templatetags.reading import (
     fallback_language,
     fallback_marker,
     has_text,
+    language_name,
     site_name,
     text,
     text_in,
     web_link,
+    written,
 )
 
 
@@ -168,11 +170,6 @@ def _sources(deep_dive) -> list[dict]:
     ]
 
 
-def _written(items, *fields) -> list:
-    """The items with text in at least one of the fields, in any language."""
-    return [item for item in items if any(has_text(item, name) for name in fields)]
-
-
 def _numbered(number: int, **values) -> dict:
     return {"number": number, "label": f"{number:02d}", **values}
 
@@ -184,7 +181,7 @@ def sections(contents: Contents) -> dict:
     lang = reader_language()
     deep_dives = []
     for number, deep_dive in enumerate(contents.items(issue, DEEP_DIVE), 1):
-        takeaways = _written(contents.items(deep_dive, TAKEAWAY), "text")
+        takeaways = written(contents.items(deep_dive, TAKEAWAY), "text")
         # One marker over the list when every takeaway is shown in the other language.
         takeaways_lang = fallback_language(takeaways, "text", lang)
         deep_dives.append(
@@ -214,7 +211,7 @@ def sections(contents: Contents) -> dict:
             summary=text(item, "summary", paragraphs=True, lang=lang),
         )
         for number, item in enumerate(
-            _written(contents.items(issue, READ_MORE), "title", "summary"), len(deep_dives) + 1
+            written(contents.items(issue, READ_MORE), "title,summary"), len(deep_dives) + 1
         )
     ]
     keywords = [
@@ -252,7 +249,7 @@ def parallel_sections(contents: Contents) -> dict:
     issue = contents.issue
     deep_dives = []
     for number, deep_dive in enumerate(contents.items(issue, DEEP_DIVE), 1):
-        takeaways = _written(contents.items(deep_dive, TAKEAWAY), "text")
+        takeaways = written(contents.items(deep_dive, TAKEAWAY), "text")
         deep_dives.append(
             _numbered(
                 number,
@@ -276,7 +273,7 @@ def parallel_sections(contents: Contents) -> dict:
             site=site_name(item.url),
         )
         for number, item in enumerate(
-            _written(contents.items(issue, READ_MORE), "title", "summary"), len(deep_dives) + 1
+            written(contents.items(issue, READ_MORE), "title,summary"), len(deep_dives) + 1
         )
     ]
     keywords = [
@@ -299,15 +296,7 @@ def parallel_sections(contents: Contents) -> dict:
 
 
 @functools.cache
-def _names_in_themselves(codes: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
-    names = []
-    for code in codes:
-        with translation.override(code):
-            names.append((code, str(LANGUAGE_NAMES[code])))
-    return tuple(names)
-
-
 def language_names() -> tuple[tuple[str, str], ...]:
     """(code, name) of each language, the name in the language itself, as the side-by-side
     page labels its columns."""
-    return _names_in_themselves(LANGUAGE_CODES)
+    return tuple((code, language_name(code)) for code in LANGUAGE_CODES)

@@ -596,22 +596,23 @@ def test_a_missing_page_is_a_friendly_404_in_the_readers_language(client):
     assert '<a href="/ja/archive/">アーカイブを見る</a>' in body
 
 
-def test_parts_are_shown_in_number_order_whatever_order_they_were_written_in(client):
-    # The page reads each kind of part ordered by number alone (briefing.views._content_sql).
-    briefing = make_briefing(deep_dives=2, takeaways=2, read_more=2)
-    first, second = briefing.deep_dives.order_by("position")
+def _swap_numbers(first, second):
+    """The first becomes number 2 and the second number 1, the first going through 9 on the
+    way: numbers are unique within their parent."""
     first.position, second.position = 9, 1
     first.save()
     second.save()
     first.position = 2
     first.save()
+
+
+def test_parts_are_shown_in_number_order_whatever_order_they_were_written_in(client):
+    # The page reads each kind of part ordered by number alone (briefing.issue_page.PART_QUERIES).
+    briefing = make_briefing(deep_dives=2, takeaways=2, read_more=2)
+    first, second = briefing.deep_dives.order_by("position")
+    _swap_numbers(first, second)
     for deep_dive in (first, second):
-        low, high = deep_dive.takeaways.order_by("position")
-        low.position, high.position = 9, 1
-        low.save()
-        high.save()
-        low.position = 2
-        low.save()
+        _swap_numbers(*deep_dive.takeaways.order_by("position"))
     current_generation()
 
     body = client.get("/en/2026/05/19/").content.decode()
