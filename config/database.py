@@ -167,14 +167,16 @@ class DatabaseBreaker:
                 return
             self.open_since = time.monotonic()
             self.reason = reason
-            self._probe = threading.Thread(
-                target=self._wait_for_database, args=(probe,), name="database-probe", daemon=True
-            )
-            self._probe.start()
         logger.warning(
             "Database unavailable (%s): requests that need it answer 503 until it is back", reason
         )
+        # Reported before the probe starts: a probe that succeeds at once withdraws the report,
+        # and a report written after that would outlive the outage it describes.
         _report(reason)
+        self._probe = threading.Thread(
+            target=self._wait_for_database, args=(probe,), name="database-probe", daemon=True
+        )
+        self._probe.start()
 
     def _wait_for_database(self, probe) -> None:
         while self.open_since is not None:

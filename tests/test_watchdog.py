@@ -1,9 +1,13 @@
 """The database watchdog (config/database.py) gives up on each wait at its own deadline, however
-many others are armed, and whatever order they were armed in."""
+many others are armed, and whatever order they were armed in; the breaker it opens withdraws its
+outage report once the database answers."""
 
 import socket
 import time
 
+from django.core.cache import cache
+
+from config import database
 from config.database import Watchdog
 
 
@@ -53,3 +57,22 @@ def test_a_long_wait_armed_after_a_short_one_is_not_given_up_early():
     finally:
         for sock in (short_wait, short_peer, long_wait, long_peer):
             sock.close()
+
+
+def test_a_breaker_whose_first_probe_succeeds_leaves_no_outage_reported(monkeypatch):
+    """The report is written before the probe starts: written after a probe that succeeded at
+    once, it would keep every new process away from a database that answers, for 10 s."""
+    report = database._report
+
+    def slow_report(reason):  # one Redis round trip on a busy machine
+        time.sleep(0.05)
+        report(reason)
+
+    monkeypatch.setattr(database, "_report", slow_report)
+    cache.delete(database.REPORT_KEY)
+    breaker = database.DatabaseBreaker()
+
+    breaker.trip("no answer within 0.5 s", probe=lambda: None)
+
+    assert breaker.wait_closed(2) is True
+    assert cache.get(database.REPORT_KEY) is None
