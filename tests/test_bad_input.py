@@ -143,7 +143,7 @@ def test_a_po_upload_naming_a_server_file_is_read_as_text(translator, tmp_path):
     response, errors = upload(translator, str(server_file).encode())
 
     assert response.status_code == 400
-    assert errors == ["Not a valid PO file: Syntax error in po file (line 1). Nothing was saved."]
+    assert errors == ["Not a valid PO file: syntax error on line 1. Nothing was saved."]
     assert table_counts() == before
 
 

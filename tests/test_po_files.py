@@ -1,11 +1,15 @@
+from pathlib import Path
+
 import polib
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError
+from django.template.defaultfilters import filesizeformat
 
 from briefing.models import Briefing, DeepDive, Takeaway
 from briefing.serialization import briefing_to_dict
 from editorial.roles import TRANSLATORS
+from editorial.translation.po import MAX_PO_BYTES
 from editorial.translation.status import OUTDATED, UP_TO_DATE, briefing_status
 from tests.factories import SEED, make_briefing, make_user, run_command
 
@@ -148,10 +152,12 @@ def test_a_malformed_file_is_a_clear_error_and_saves_nothing(tmp_path):
         'msgctxt "2026-05-19/theme"\nmsgid "テーマ 05/19"\nmsgstr "x"\nthis is not PO\n'
     )
 
-    with pytest.raises(
-        CommandError, match=r"broken.po: Not a valid PO file: Syntax error in po file \(line 13\)"
-    ):
+    with pytest.raises(CommandError) as refused:
         run_command("import_translations", str(path))
+
+    assert str(refused.value) == (
+        f"{path}: Not a valid PO file: syntax error on line 13. Nothing was saved."
+    )
 
     assert snapshot() == before
 
@@ -194,6 +200,22 @@ def test_a_non_utf8_or_missing_file_is_a_clear_error(tmp_path):
         run_command("import_translations", str(path))
     with pytest.raises(CommandError, match="Cannot read"):
         run_command("import_translations", str(tmp_path / "nope.po"))
+
+
+def test_a_file_over_the_limit_is_refused_unread(tmp_path, monkeypatch):
+    path = tmp_path / "en.po"
+    path.write_bytes(b"#" * (MAX_PO_BYTES + 1))
+    read = []
+    monkeypatch.setattr(Path, "read_bytes", lambda self: read.append(self) or b"")
+
+    with pytest.raises(CommandError) as refused:
+        run_command("import_translations", str(path))
+
+    assert str(refused.value) == (
+        f"{path}: The file is {MAX_PO_BYTES + 1:,} bytes; the limit is {MAX_PO_BYTES:,} bytes "
+        f"({filesizeformat(MAX_PO_BYTES)}). Nothing was saved."
+    )
+    assert read == []
 
 
 def test_export_of_an_unknown_date_is_a_clear_error(tmp_path):

@@ -372,8 +372,44 @@ def test_a_malformed_upload_is_a_400_and_saves_nothing(translator):
 
     error = refused_upload(translator, upload)
 
-    assert error == "Not a valid PO file: Syntax error in po file (line 1). Nothing was saved."
+    assert error == "Not a valid PO file: syntax error on line 1. Nothing was saved."
     assert content_snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("line", "english", "japanese"),
+    [
+        (
+            'msgid "a "quoted" word"',
+            "syntax error on line 1 (a double quote is not escaped).",
+            "1行目に書式の誤りがあります（二重引用符がエスケープされていません）。",
+        ),
+        (
+            '#| msgfoo "x"',
+            "syntax error on line 1 (unknown keyword msgfoo in a “#|” comment).",
+            "1行目に書式の誤りがあります（“#|” コメントに不明なキーワード msgfoo）。",
+        ),
+        (
+            "#| msgid",
+            "syntax error on line 1 (a “#|” comment is incomplete).",
+            "1行目に書式の誤りがあります（“#|” コメントが途中で切れています）。",
+        ),
+    ],
+)
+def test_a_malformed_upload_is_explained_in_the_translators_language(
+    translator, line, english, japanese
+):
+    make_briefing()
+    expected = {
+        EDITOR_EN: f"Not a valid PO file: {english} Nothing was saved.",
+        EDITOR: f"正しいPOファイルではありません：{japanese} 何も保存されていません。",
+    }
+    for editor, error in expected.items():
+        upload = SimpleUploadedFile("en.po", line.encode(), "text/plain")
+        response = translator.post(editor + "po/upload/", {"file": upload})
+
+        assert response.status_code == 400
+        assert response.context["upload_form"].errors["file"] == [error]
 
 
 def test_a_refused_upload_says_so_at_the_top_of_the_long_page(translator):

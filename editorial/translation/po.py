@@ -6,12 +6,14 @@ and slug ("2026-05-19/deep_dives/1/title"), which stays stable when rows are re-
 fuzzy with the source it was written against as the previous msgid, as gettext tools expect.
 """
 
+import re
 from dataclasses import dataclass, field
 
 import polib
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from briefing.content import MAX_TEXT_BYTES
 from briefing.models import Briefing, Keyword
@@ -173,7 +175,36 @@ def read_po(content) -> polib.POFile:
         # the text it is.
         return polib.pofile(content + "\n", wrapwidth=0)
     except (OSError, ValueError) as exc:
-        raise POImportError(_("Not a valid PO file: %(error)s.") % {"error": exc}) from None
+        raise not_a_po_file(str(exc)) from None
+
+
+# polib's parse errors are English sentences: "Syntax error in po file (line 3): unknown keyword
+# msgfoo". Their line and detail are told in the reader's language.
+POLIB_SYNTAX_ERROR = re.compile(
+    r"\(line (?P<line>\d+)\)(?:: (?:unknown keyword (?P<keyword>\S+)|(?P<detail>.+)))?$"
+)
+POLIB_DETAILS = {
+    "unescaped double quote found": gettext_lazy("a double quote is not escaped"),
+    "invalid continuation line": gettext_lazy("a “#|” comment is incomplete"),
+}
+
+
+def not_a_po_file(polib_error: str) -> POImportError:
+    found = POLIB_SYNTAX_ERROR.search(polib_error)
+    if found is None:
+        return POImportError(_("Not a valid PO file."))
+    if found["keyword"]:
+        detail = _("unknown keyword %(keyword)s in a “#|” comment") % {"keyword": found["keyword"]}
+    else:
+        detail = POLIB_DETAILS.get(found["detail"])
+    if detail is None:
+        return POImportError(
+            _("Not a valid PO file: syntax error on line %(line)s.") % {"line": found["line"]}
+        )
+    return POImportError(
+        _("Not a valid PO file: syntax error on line %(line)s (%(detail)s).")
+        % {"line": found["line"], "detail": detail}
+    )
 
 
 def import_po(po: polib.POFile, *, user=None) -> ImportReport:

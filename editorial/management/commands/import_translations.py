@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, no_translations
 
-from editorial.translation.po import POImportError, import_po, read_po
+from editorial.translation.po import MAX_PO_BYTES, POImportError, import_po, read_po, too_large
 
 
 class Command(BaseCommand):
@@ -18,6 +18,10 @@ class Command(BaseCommand):
     @no_translations
     def handle(self, *args, file, **options):
         try:
+            # A file over the limit is refused without reading it.
+            size = file.stat().st_size
+            if size > MAX_PO_BYTES:
+                raise CommandError(f"{file}: {too_large(size)} Nothing was saved.")
             content = file.read_bytes()
         except OSError as exc:
             raise CommandError(f"Cannot read {file}: {exc.strerror}") from None
