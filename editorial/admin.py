@@ -123,7 +123,7 @@ class IssueHistoryMixin:
             request,
             briefing,
             gettext("Restore the version of %(time)s")
-            % {"time": history_time(issue_version.revision.date_created)},
+            % {"time": history.format_moment(issue_version.revision.date_created)},
             snapshot,
             issue_version,
             gettext("Restore this version"),
@@ -178,16 +178,12 @@ class IssueHistoryMixin:
         return TemplateResponse(request, "admin/briefing/briefing/history_step.html", context)
 
 
-def history_time(moment) -> str:
-    return date_format(localtime(moment), "DATETIME_FORMAT")
-
-
 def restored_message(briefing, version) -> str:
     return gettext(
         "Restored the version of %(time)s. The issue stays %(state)s; publishing is a separate "
         "step."
     ) % {
-        "time": history_time(version.revision.date_created),
+        "time": history.format_moment(version.revision.date_created),
         "state": workflow.state_of(briefing).label,
     }
 

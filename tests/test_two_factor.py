@@ -21,6 +21,7 @@ from tests.factories import make_user
 pytestmark = pytest.mark.django_db
 
 PAGE = "/en/admin/two-factor/"
+SINCE = "2026-05-19 09:00 JST"  # tests.factories.NOW
 ADMIN = "/en/admin/"
 
 
@@ -102,8 +103,11 @@ def test_it_sets_up_a_device_that_counts_only_once_a_code_confirms_it(client, ed
     ]
     assert client.session[DEVICE_ID_SESSION_KEY] == device.persistent_id
     assert client.get(ADMIN).status_code == 200  # this session showed a code: it goes on
-    assert "Turn off two-factor login" in client.get(PAGE).content.decode()
-    assert "editorial-secret" not in client.get(PAGE).content.decode()  # never shown again
+    page = client.get(PAGE).content.decode()
+    assert "Turn off two-factor login" in page
+    # In the admin's time zone, named, as every admin page shows a moment.
+    assert f"Two-factor login is on (since {SINCE}):" in page
+    assert "editorial-secret" not in page  # never shown again
 
 
 def test_a_wrong_code_does_not_confirm_the_device(client, editor, frozen_clock):
