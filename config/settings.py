@@ -120,7 +120,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "csp",
-    "axes",
+    # django-axes (login throttling, config/security.py), named in the admin's language.
+    "editorial.apps.LoginAttemptsConfig",
     # Two-factor login for staff: TOTP devices (editorial/two_factor.py).
     "django_otp",
     "django_otp.plugins.otp_totp",

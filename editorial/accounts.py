@@ -3,12 +3,14 @@ two-factor login (editorial/two_factor.py): the login form's code, an administra
 a lost authenticator app, and each staff member's own page."""
 
 from axes.utils import reset
+from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.models import Group
 from django.db.models import Exists, OuterRef
 from django.urls import path
 from django.utils.translation import gettext, ngettext
@@ -16,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from editorial import two_factor, two_factor_views
+from editorial.roles import role_label
 
 User = get_user_model()
 
@@ -50,7 +53,21 @@ def turn_off_two_factor(modeladmin, request, queryset):
     )
 
 
+class RoleField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, group):
+        return role_label(group.name)
+
+
+class RoleListFilter(admin.RelatedFieldListFilter):
+    def field_choices(self, field, request, model_admin):
+        return [
+            (pk, role_label(name))
+            for pk, name in Group.objects.order_by("name").values_list("pk", "name")
+        ]
+
+
 admin.site.unregister(User)
+admin.site.unregister(Group)
 # Devices are set up by their owners only and reset with the action above; django-otp's own
 # admin pages would let an administrator make one for someone else.
 admin.site.unregister(TOTPDevice)
@@ -61,6 +78,14 @@ admin.site.login_form = two_factor.LoginForm
 class StaffUserAdmin(UserAdmin):
     actions = [unlock_login, turn_off_two_factor]
     list_display = [*UserAdmin.list_display, "uses_two_factor"]
+    list_filter = [
+        ("groups", RoleListFilter) if name == "groups" else name for name in UserAdmin.list_filter
+    ]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "groups":
+            kwargs["form_class"] = RoleField
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_queryset(self, request):
         confirmed = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
@@ -69,6 +94,15 @@ class StaffUserAdmin(UserAdmin):
     @admin.display(description=_("Two-factor login"), boolean=True, ordering="uses_two_factor")
     def uses_two_factor(self, user):
         return user.uses_two_factor
+
+
+@admin.register(Group)
+class RoleAdmin(GroupAdmin):
+    list_display = ["role"]
+
+    @admin.display(description=_("name"), ordering="name")
+    def role(self, group):
+        return role_label(group.name)
 
 
 class StaffPasswordResetForm(PasswordResetForm):

@@ -23,4 +23,11 @@ ROLE_PERMISSIONS = {
     ],
 }
 
+# The groups' names are data (the migration made them, permissions name them); the admin shows
+# them in its own language.
 ROLE_LABELS = {EDITORS: _("Editors"), TRANSLATORS: _("Translators")}
+
+
+def role_label(group_name: str) -> str:
+    """A group's name in the admin's language; a group an administrator made keeps its own."""
+    return str(ROLE_LABELS.get(group_name, group_name))

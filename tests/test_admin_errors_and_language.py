@@ -1,8 +1,9 @@
 import pytest
+from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import translation
 
-from editorial.roles import EDITORS
+from editorial.roles import EDITORS, TRANSLATORS
 from tests.admin_forms import change_form_data
 from tests.factories import make_briefing, make_user
 
@@ -55,3 +56,34 @@ def test_it_offers_the_other_language_in_the_admin(client, editor):
         "/i18n/setlang/", {"language": "en", "next": "/ja/admin/briefing/briefing/"}
     )
     assert response["Location"] == "/en/admin/briefing/briefing/"
+
+
+@pytest.mark.parametrize(
+    ("lang", "editors", "translators", "lockouts"),
+    [
+        ("ja", "編集者", "翻訳者", "ログインのロック"),
+        ("en", "Editors", "Translators", "Login lockouts"),
+    ],
+)
+def test_the_roles_and_login_lockouts_are_named_in_the_admins_language(
+    client, lang, editors, translators, lockouts
+):
+    chief = make_user("chief", superuser=True)
+    client.force_login(chief)
+    group = Group.objects.get(name=EDITORS)
+
+    index = client.get(f"/{lang}/admin/")
+    groups = client.get(f"/{lang}/admin/auth/group/")
+    users = client.get(f"/{lang}/admin/auth/user/")
+    user_form = client.get(f"/{lang}/admin/auth/user/{chief.pk}/change/")
+
+    app_names = {app["app_label"]: app["name"] for app in index.context["app_list"]}
+    assert app_names["axes"] == lockouts
+    assert [row.name for row in groups.context["cl"].result_list] == [EDITORS, TRANSLATORS]
+    assert f'<a href="/{lang}/admin/auth/group/{group.pk}/change/">{editors}</a>' in (
+        groups.content.decode()
+    )
+    [role_filter] = [f for f in users.context["cl"].filter_specs if f.field_path == "groups"]
+    assert [label for _pk, label in role_filter.lookup_choices] == [editors, translators]
+    choices = user_form.context["adminform"].form.fields["groups"].choices
+    assert [label for _pk, label in choices] == [editors, translators]
