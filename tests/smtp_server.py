@@ -7,20 +7,15 @@ Addresses can be made to fail: `refuse[address] = "550 ..."` answers RCPT with t
 import email
 import email.policy
 import logging
-import socket
 import threading
 import time
 
 from aiosmtpd.controller import Controller
 
+from tests.fault_servers import free_port
+
 # aiosmtpd logs every SMTP command at INFO.
 logging.getLogger("mail.log").setLevel(logging.WARNING)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Received:
