@@ -46,6 +46,7 @@ from editorial.forms import (
 )
 from editorial.inlines import (
     IssueAdminBase,
+    LimitedInlineFormSet,
     LimitedPartsMixin,
     PartInline,
     SideBySideMixin,
@@ -670,6 +671,7 @@ def _preview_url(briefing, lang, parallel=False):
 class DeepDivePageTakeawayInline(LockedFieldsMixin, LimitedPartsMixin, TranslationTabularInline):
     model = Takeaway
     form = PartForm
+    formset = LimitedInlineFormSet
     fields = ("position", *TAKEAWAY.translated)
     extra = 0
     formfield_overrides = {

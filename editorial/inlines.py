@@ -11,15 +11,37 @@
 """
 
 import nested_admin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 from django.utils.translation import get_language_info
 from modeltranslation.admin import TranslationAdmin, TranslationInlineModelAdmin
 
-from briefing.content import LANGUAGE_CODES, PART_OF_MODEL
+from briefing.content import LANGUAGE_CODES, PART_OF_MODEL, too_many
 from editorial import history
 from editorial.translation.status import EMPTY, STATUS_LABELS, briefing_status
 
 
-class NumberedFormSet(nested_admin.NestedInlineFormSet):
+class LimitedFormSetMixin:
+    """Over its part's limit (LimitedPartsMixin), a formset says so as an import does ("21 deep
+    dives; the limit is 20 per issue"), not with Django's "Please submit at most 20 forms"."""
+
+    def full_clean(self):
+        super().full_clean()
+        if any(error.code == "too_many_forms" for error in self._non_form_errors.as_data()):
+            found = sum(1 for form in self.forms if not self._should_delete_form(form))
+            error = too_many(PART_OF_MODEL[self.model], found)
+            self._non_form_errors = self.error_class(
+                [ValidationError(str(error), code="too_many_forms")],
+                error_class="nonform",
+                renderer=self.renderer,
+            )
+
+
+class LimitedInlineFormSet(LimitedFormSetMixin, BaseInlineFormSet):
+    pass
+
+
+class NumberedFormSet(LimitedFormSetMixin, nested_admin.NestedInlineFormSet):
     def get_queryset(self):
         # A deep dive's takeaways come prefetched with it (DeepDiveInline.get_queryset): the
         # page reads them in one query, however many deep dives it has.
@@ -110,7 +132,8 @@ class IssueAdminBase(SideBySideMixin, nested_admin.NestedModelAdminMixin, Transl
 
 class LimitedPartsMixin:
     """An inline holds no more rows than the issue's limit for its part (briefing.content), so
-    every issue the admin saves can be exported and imported again."""
+    every issue the admin saves can be exported and imported again. Its formset is a
+    LimitedFormSetMixin, which words the error."""
 
     def get_max_num(self, request, obj=None, **kwargs):
         return PART_OF_MODEL[self.model].max_items

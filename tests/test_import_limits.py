@@ -305,9 +305,15 @@ def test_a_preview_no_longer_kept_asks_to_show_the_text_again(editor):
 @pytest.mark.parametrize(
     ("parts", "error"),
     [
-        ({"deep_dives": MAX_DEEP_DIVES + 1, "takeaways": 0}, "Please submit at most 20 forms."),
-        ({"takeaways": MAX_TAKEAWAYS_PER_DEEP_DIVE + 1}, "Please submit at most 20 forms."),
-        ({"read_more": MAX_READ_MORE + 1}, "Please submit at most 30 forms."),
+        (
+            {"deep_dives": MAX_DEEP_DIVES + 1, "takeaways": 0},
+            "21 deep dives; the limit is 20 per issue",
+        ),
+        (
+            {"takeaways": MAX_TAKEAWAYS_PER_DEEP_DIVE + 1},
+            "21 key takeaways in one deep dive; the limit is 20 per deep dive",
+        ),
+        ({"read_more": MAX_READ_MORE + 1}, "31 read-more items; the limit is 30 per issue"),
     ],
 )
 def test_the_issue_page_saves_no_more_parts_than_the_limits(editor, parts, error):
@@ -344,3 +350,25 @@ def test_the_issue_page_saves_no_more_keywords_than_the_limit(editor):
     assert response.context["adminform"].form.errors["keywords"] == [
         "51 keywords; the limit is 50 per issue"
     ]
+
+
+@pytest.mark.parametrize(
+    ("lang", "error"),
+    [
+        ("en", "21 key takeaways in one deep dive; the limit is 20 per deep dive"),
+        (
+            "ja",
+            "1つのディープダイブに重要なポイントが 21 個あります。上限はディープダイブごとに 20 個です",
+        ),
+    ],
+)
+def test_the_deep_dive_page_saves_no_more_takeaways_than_the_limit(editor, lang, error):
+    briefing = make_briefing(deep_dives=1, takeaways=MAX_TAKEAWAYS_PER_DEEP_DIVE + 1)
+    url = f"/{lang}/admin/briefing/deepdive/{briefing.deep_dives.get().pk}/change/"
+    data = change_form_data(editor.get(url))
+
+    response = editor.post(url, data | {"_save": "Save"})
+
+    assert response.status_code == 200
+    [takeaways] = response.context["inline_admin_formsets"]
+    assert takeaways.formset.non_form_errors() == [error]
