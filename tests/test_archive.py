@@ -250,6 +250,22 @@ def test_the_keyword_index_lists_published_keywords_with_counts(client, django_a
     ]
 
 
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "No published issue has keywords yet."),
+        ("ja", "公開された号にはまだキーワードがありません。"),
+    ],
+)
+def test_the_keyword_index_without_keywords_says_so(client, lang, text):
+    make_briefing(keywords=[])  # published, without keywords
+
+    body = client.get(f"/{lang}/keywords/").content.decode()
+
+    assert f"<p>{text}</p>" in body
+    assert "No issue has been published yet." not in body
+
+
 def test_previous_and_next_show_the_neighbours_themes(client):
     make_briefing(datetime.date(2026, 5, 18))
     make_briefing(datetime.date(2026, 5, 19))
