@@ -13,7 +13,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template import loader
 from django.utils import translation
-from django.utils.translation import get_language_from_path, gettext
+from django.utils.translation import get_language_from_path, gettext_lazy
 
 logger = logging.getLogger(__name__)
 
@@ -148,6 +148,7 @@ class NulCharacterMiddleware:
     def refuse(request) -> HttpResponse:
         # Before LocaleMiddleware: the page speaks the language of its path.
         language = get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
+        # Lazy: each language's half of the page says it in its own language.
+        reason = gettext_lazy("The request contains a NUL character, which no text can hold.")
         with translation.override(language):
-            reason = gettext("The request contains a NUL character, which no text can hold.")
             return render_error("400.html", status=400, context={"reason": reason})

@@ -1,6 +1,7 @@
 """Bad input is answered with a clear 4xx (or a named error), never a 500, and saves nothing."""
 
 import datetime
+import re
 
 import hypothesis
 import polib
@@ -71,11 +72,20 @@ def test_a_nul_in_the_url_is_400_with_the_reason(client, results, url):
     assert NUL_REFUSED in response.content.decode()
 
 
-def test_the_reason_is_in_the_language_of_the_path(client, results):
-    response = client.get("/ja/search/?q=%00")
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_each_language_of_the_page_gives_the_reason_in_its_own(client, results, lang):
+    response = client.get(f"/{lang}/search/?q=%00")
 
     assert response.status_code == 400
-    assert "NUL 文字" in response.content.decode()
+    body = response.content.decode()
+    sections = dict(re.findall(r'<section lang="(ja|en)"[^>]*>(.*?)</section>', body, re.S))
+    assert f'<html lang="{lang}">' in body
+    assert NUL_REFUSED not in sections["ja"]
+    assert "リクエストに NUL 文字 (U+0000) が含まれています。" in sections["ja"]
+    assert NUL_REFUSED in sections["en"]
+    assert "NUL 文字" not in sections["en"]
+    assert '<a href="/ja/">最新号を読む</a>' in sections["ja"]
+    assert '<a href="/en/">Read the latest issue</a>' in sections["en"]
 
 
 def test_a_nul_in_a_form_field_is_400_and_saves_nothing(client):
