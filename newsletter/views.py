@@ -43,7 +43,11 @@ def subscribe(request):
             form.cleaned_data["email"], form.cleaned_data["language"]
         )
         return redirect("newsletter:check_inbox")
-    return render(request, "newsletter/subscribe.html", {"form": form, "noindex": False})
+    # A refused form is a 400, shown again with what was wrong.
+    status = 400 if form.errors else 200
+    return render(
+        request, "newsletter/subscribe.html", {"form": form, "noindex": False}, status=status
+    )
 
 
 @require_GET

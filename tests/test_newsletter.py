@@ -166,9 +166,25 @@ def test_subscribe_is_rate_limited_per_address_and_per_client(
 def test_a_bad_address_is_a_form_error(client):
     response = client.post("/en/subscribe/", {"email": "not-an-address", "language": "ja"})
 
-    assert response.status_code == 200
-    assert "Enter a valid email address." in response.content.decode()
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "<title>Error: Subscribe — Daily Briefing</title>" in body
+    # The error is tied to the field it is about (read out with it by screen readers).
+    assert (
+        '<ul class="errorlist" id="id_email_error"><li>Enter a valid email address.</li></ul>'
+        in (body)
+    )
+    assert 'aria-invalid="true" aria-describedby="id_email_error"' in body
     assert not Subscriber.objects.exists()
+
+
+def test_the_subscribe_page_before_sending_marks_no_error(client):
+    response = client.get("/en/subscribe/")
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "<title>Subscribe — Daily Briefing</title>" in body
+    assert "aria-invalid" not in body
 
 
 def test_every_page_links_to_subscribe(client):
