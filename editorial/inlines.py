@@ -80,13 +80,17 @@ class NumberedFormSet(LimitedFormSetMixin, nested_admin.NestedInlineFormSet):
                 continue
             if form.instance.pk is None and not form.has_changed():
                 continue  # an empty extra row is not saved
+            # The number sent only orders the rows: django-nested-admin's script sends each
+            # row's index from 0 on submit, whatever the numbers on the page said.
+            form.cleaned_data["position"] = next_number
+            form.instance.position = next_number
             if form.initial.get("position") != next_number:
-                form.cleaned_data["position"] = next_number
-                form.instance.position = next_number
                 if "position" not in form.changed_data:
                     form.changed_data.append("position")
                 if form.instance.pk is not None:
                     moved.append(form.instance.pk)
+            elif "position" in form.changed_data:
+                form.changed_data.remove("position")  # sent differently, saved as it was
             next_number += 1
         if moved:
             # Two-phase renumbering: the moved rows first step out of the way, so any

@@ -143,6 +143,19 @@ def log_in(page, path, username):
     page.wait_for_url(f"**{path}")
 
 
+def numbering(briefing):
+    """The numbers of the deep dives, of their takeaways, and of the read-more items."""
+    deep_dives = briefing.deep_dives.order_by("position")
+    return (
+        [deep_dive.position for deep_dive in deep_dives],
+        [
+            list(d.takeaways.order_by("position").values_list("position", flat=True))
+            for d in deep_dives
+        ],
+        list(briefing.read_more.order_by("position").values_list("position", flat=True)),
+    )
+
+
 def text_of(page, selector):
     return " ".join(page.locator(selector).inner_text().split())
 
@@ -178,6 +191,9 @@ def test_editor_imports_the_seed_text_fixes_a_typo_and_publishes(page, shot, liv
     assert page.is_visible("#id_theme_ja")
     assert page.input_value("#id_theme_ja") == "安全とアクセスコライド"
 
+    numbers = numbering(Briefing.objects.get())
+    assert numbers == ([1, 2, 3], [[1, 2, 3]] * 3, [4, 5])
+
     # The theme's katakana "コライド" was meant as "の衝突".
     page.fill("#id_theme_ja", "安全とアクセスの衝突")
     shot("typo-fixed")
@@ -197,6 +213,8 @@ def test_editor_imports_the_seed_text_fixes_a_typo_and_publishes(page, shot, liv
     assert row.locator(".editorial-state").inner_text() == "公開中"
     briefing = Briefing.objects.get()
     assert (briefing.status, briefing.theme_ja) == ("published", "安全とアクセスの衝突")
+    # The page's script sent every row's index as its number; the numbers stay.
+    assert numbering(briefing) == numbers
 
     page.goto("/ja/2026/05/19/")
     assert page.locator("html").get_attribute("lang") == "ja"

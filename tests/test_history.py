@@ -157,6 +157,30 @@ def test_it_saves_any_permutation_of_numbers(client, editor):
     ]
 
 
+def test_the_indexes_the_admins_script_sends_keep_the_numbers(client, editor):
+    """On submit, django-nested-admin's script sets every number field to its row's index from
+    0: the numbers only order the rows. A save that moves nothing keeps them."""
+    briefing = make_briefing(deep_dives=2, takeaways=2, read_more=2)
+    before = contents(briefing.pk)
+    indexes = {
+        "deep_dives-0-position": "0",
+        "deep_dives-1-position": "1",
+        "read_more-0-position": "0",
+        "read_more-1-position": "1",
+    }
+    for deep_dive in range(2):
+        for takeaway in range(2):
+            indexes[f"deep_dives-{deep_dive}-takeaways-{takeaway}-position"] = str(takeaway)
+
+    save_unchanged_but(client, briefing, **indexes)
+
+    saved = contents(briefing.pk)
+    assert [d["position"] for d in saved["deep_dives"]] == [1, 2]
+    assert [[t["position"] for t in d["takeaways"]] for d in saved["deep_dives"]] == [[1, 2]] * 2
+    assert [r["position"] for r in saved["read_more"]] == [3, 4]
+    assert saved == before
+
+
 def test_it_keeps_a_live_issue_live_when_restoring(client, editor):
     briefing = make_briefing(status=Briefing.Status.DRAFT)
     save_unchanged_but(client, briefing, theme_en="Draft text")
