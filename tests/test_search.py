@@ -113,6 +113,8 @@ def test_an_over_long_query_gets_a_friendly_page(client, issues):
     assert response.status_code == 200
     assert "100" in response.content.decode()
     assert response.context["problem"] == "too_long"
+    # The box keeps what fits in it, to be shortened and sent again.
+    assert f'name="q" value="{"量" * 100}" maxlength="100"' in response.content.decode()
 
 
 def test_no_match_says_so(client, issues):
