@@ -71,8 +71,7 @@ class NumberedFormSet(LimitedFormSetMixin, nested_admin.NestedInlineFormSet):
             # Unnumbered last; of two rows with one number, the one just given it goes first.
             return (value is None, value or 0, not changed, form._list_position)
 
-        existing = [f.initial.get("position") for f in forms if f.instance.pk is not None]
-        next_number = min((n for n in existing if n is not None), default=self.first_number())
+        next_number = self.first_number()
         forms = sorted(forms, key=number)
         moved = []
         for form in forms:
@@ -99,7 +98,8 @@ class NumberedFormSet(LimitedFormSetMixin, nested_admin.NestedInlineFormSet):
         return forms
 
     def first_number(self) -> int:
-        # Read-more numbering continues after the deep dives.
+        # Numbers follow from the order (docs/text-format.md): deep dives and takeaways from 1,
+        # read-more items after the deep dives, which this request has just saved.
         if self.model._meta.model_name == "readmore" and self.instance.pk is not None:
             return self.instance.deep_dives.count() + 1
         return 1

@@ -181,6 +181,16 @@ def test_the_indexes_the_admins_script_sends_keep_the_numbers(client, editor):
     assert saved == before
 
 
+def test_read_more_items_follow_the_deep_dives_left_after_a_deletion(client, editor):
+    briefing = make_briefing(deep_dives=3, takeaways=0, read_more=2)
+
+    save_unchanged_but(client, briefing, **{"deep_dives-0-DELETE": "on"})
+
+    saved = contents(briefing.pk)
+    assert [d["position"] for d in saved["deep_dives"]] == [1, 2]
+    assert [r["position"] for r in saved["read_more"]] == [3, 4]
+
+
 def test_it_keeps_a_live_issue_live_when_restoring(client, editor):
     briefing = make_briefing(status=Briefing.Status.DRAFT)
     save_unchanged_but(client, briefing, theme_en="Draft text")
