@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from briefing import content
 from briefing.models import Briefing
 from briefing.views import render_issue, render_parallel
+from editorial import workflow
 from editorial.forms import ImportTextForm, PreviewStore
 from editorial.interchange.exporting import (
     FORMATS,
@@ -105,9 +106,10 @@ def import_text(request):
                 messages.success(
                     request,
                     gettext("Imported %(date)s as %(status)s.")
-                    % {"date": briefing, "status": briefing.get_status_display()},
+                    % {"date": briefing, "status": workflow.state_of(briefing).label},
                 )
                 return redirect("admin:briefing_briefing_change", briefing.pk)
+        existing = Briefing.objects.filter(date=data["date"]).first()
         context.update(
             parsed=data,
             rows=parsed_rows(data),
@@ -115,6 +117,7 @@ def import_text(request):
             # "Save" posts this token, never the text again.
             preview_token=form.cleaned_data["preview_token"]
             or previews.put(form.cleaned_data["text"]),
-            existing=Briefing.objects.filter(date=data["date"]).first(),
+            existing=existing,
+            existing_state=existing and workflow.state_of(existing),
         )
     return render(request, "editorial/import.html", context)

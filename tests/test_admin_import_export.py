@@ -106,6 +106,38 @@ def test_it_refuses_to_overwrite_an_issue_unless_asked(client, editor):
     assert Briefing.objects.get().theme_ja == "安全とアクセスコライド"
 
 
+@pytest.mark.parametrize(
+    ("status", "state", "warning"),
+    [
+        (Briefing.Status.PUBLISHED, "Live", True),
+        (Briefing.Status.DRAFT, "Draft", False),
+    ],
+)
+def test_replacing_an_issue_says_it_keeps_its_state(client, editor, status, state, warning):
+    make_briefing(theme_ja="既存", status=status)
+
+    preview = client.post(IMPORT_URL, {"text": SEED.read_text(), "preview": "1"})
+    saved = client.post(
+        IMPORT_URL, {"text": SEED.read_text(), "save": "1", "replace": "on"}, follow=True
+    )
+
+    body = preview.content.decode()
+    assert 'name="save" value="Replace and keep its state"' in body
+    assert "Save as draft" not in body
+    assert (
+        f"It is {state} and stays so: readers get the replaced text from the moment it is saved"
+        in body
+    ) is warning
+    assert [str(m) for m in saved.context["messages"]] == [f"Imported 2026-05-19 as {state}."]
+    assert Briefing.objects.get().status == status
+
+
+def test_a_new_issue_is_saved_as_a_draft(client, editor):
+    preview = client.post(IMPORT_URL, {"text": SEED.read_text(), "preview": "1"})
+
+    assert 'name="save" value="Save as draft"' in preview.content.decode()
+
+
 def test_it_keeps_translators_out_of_the_import(client):
     client.force_login(make_user("toru", role=TRANSLATORS))
     assert client.post(IMPORT_URL, {"text": SEED.read_text(), "save": "1"}).status_code == 403

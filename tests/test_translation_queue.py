@@ -3,9 +3,9 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from briefing.models import DeepDive
+from briefing.models import Briefing, DeepDive
 from editorial.roles import EDITORS, TRANSLATORS
-from tests.factories import make_briefing, make_user
+from tests.factories import NOW, make_briefing, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -113,3 +113,17 @@ def test_the_admin_links_to_the_queue_and_each_issue_to_its_translator_editor(tr
     body = change_page.content.decode()
     assert f'href="{QUEUE}2026-05-19/en/"' in body
     assert f'href="{QUEUE}2026-05-19/ja/"' in body
+
+
+def test_each_issue_shows_the_state_the_admin_shows(translator, frozen_clock):
+    for day, status, publish_at in (
+        (17, Briefing.Status.DRAFT, None),
+        (18, Briefing.Status.PUBLISHED, NOW),
+        (19, Briefing.Status.PUBLISHED, NOW + datetime.timedelta(days=1)),  # not yet due
+    ):
+        make_briefing(datetime.date(2026, 5, day), lead_en="", status=status, publish_at=publish_at)
+
+    response = translator.get(QUEUE)
+
+    states = {str(b.date): b.status_label for b in response.context["page"].object_list}
+    assert states == {"2026-05-19": "予約済み", "2026-05-18": "公開中", "2026-05-17": "下書き"}

@@ -92,4 +92,6 @@ def translation_queue(*, target: str | None = None, status: str | None = None):
     if target:
         rows = rows.filter(language=target)
     listing = Briefing.objects.filter(Exists(rows)).order_by("-date")
-    return with_completeness(listing.only("pk", "date", "status", "theme_ja", "theme_en"))
+    return with_completeness(
+        listing.only("pk", "date", "status", "publish_at", "theme_ja", "theme_en")
+    )

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from briefing.models import Briefing
 from briefing.serialization import LANGUAGE_CODES
+from editorial import workflow
 from editorial.permissions import can_translate
 
 from .completeness import as_summary, translation_queue
@@ -58,11 +59,11 @@ def queue(request):
     )
     page = Paginator(briefings, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     # What every row needs, worked out once for the page (a row's cost is most of a page's).
-    statuses = {value: str(label) for value, label in Briefing.Status.choices}
     links = _editor_links()
     for briefing in page.object_list:
         briefing.translation_summary = as_summary(briefing)
-        briefing.status_label = statuses.get(briefing.status, briefing.status)
+        # The state the admin shows (a published issue not yet due is "Scheduled").
+        briefing.status_label = workflow.state_of(briefing).label
         briefing.queue_cells = _queue_cells(briefing, links)
     return render(
         request,
