@@ -9,6 +9,7 @@ from reversion.models import Revision, Version
 from briefing.content import TRANSLATED_FIELDS
 from briefing.models import Briefing, DeepDive, Keyword, ReadMore, Takeaway
 from briefing.serialization import briefing_to_dict
+from editorial.history import describe
 from editorial.roles import EDITORS, TRANSLATORS
 from editorial.translation.status import OUTDATED, UP_TO_DATE, briefing_status
 from tests.factories import make_briefing, make_user
@@ -323,7 +324,7 @@ def test_the_editor_takes_a_fixed_number_of_queries(translator, django_assert_nu
     assert len(response.context["rows"]) == 3 + 5 * 6 + 2 + 2
 
 
-def test_po_file_download_and_upload_in_the_admin(translator):
+def test_po_file_download_and_upload_in_the_admin(translator, user):
     make_briefing()
     Briefing.objects.update(lead_en="")
 
@@ -340,6 +341,10 @@ def test_po_file_download_and_upload_in_the_admin(translator):
     assert Briefing.objects.get().lead_en == "Uploaded lead."
     messages = [str(m) for m in response.context["messages"]]
     assert messages == ["2026-05-19, en: 1 changed, 0 refused.", "changed: 2026-05-19/lead"]
+    # The history says who uploaded it.
+    revision = Revision.objects.get()
+    assert revision.user == user
+    assert describe(revision.comment) == ("1 field translated into English by translator (PO file)")
 
 
 def content_snapshot():

@@ -203,7 +203,8 @@ def upload_po(request, date, target):
     form = POUploadForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            report = import_po(read_po_upload(form.cleaned_data["file"], briefing, target))
+            po = read_po_upload(form.cleaned_data["file"], briefing, target)
+            report = import_po(po, user=request.user)
         except POImportError as exc:
             form.add_error("file", _("%(error)s Nothing was saved.") % {"error": exc})
         else:
