@@ -34,6 +34,7 @@ from editorial import (  # noqa: F401 (accounts)
     accounts,
     compare,
     history,
+    merging,
     workflow,
     workflow_views,
 )
@@ -243,11 +244,14 @@ class ErrorSummaryMixin:
 
     def save_model(self, request, obj, form, change):
         if getattr(form, "saved_meanwhile", ""):
-            messages.info(
-                request,
-                f"{form.saved_meanwhile} "
-                + gettext("Your changes were merged with theirs; nobody's work was lost."),
-            )
+            if any(name.startswith(merging.RESOLVE) for name in request.POST):
+                merged = gettext(
+                    "Your changes were merged with theirs; where you both changed a field, the "
+                    "text you chose was saved, and the other one stays in the history."
+                )
+            else:
+                merged = gettext("Your changes were merged with theirs; nobody's work was lost.")
+            messages.info(request, f"{form.saved_meanwhile} {merged}")
         super().save_model(request, obj, form, change)
 
 

@@ -4,7 +4,6 @@ from django import forms
 from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -97,7 +96,7 @@ def saved_meanwhile(briefing: Briefing, since=None) -> str:
     who = (user.get_full_name() or user.get_username()) if user else gettext("someone else")
     return gettext("%(user)s saved this briefing at %(time)s, after you opened it.") % {
         "user": who,
-        "time": date_format(timezone.localtime(when), "DATETIME_FORMAT"),
+        "time": history.format_moment(when),
     }
 
 

@@ -2,6 +2,7 @@
 choice, never a silent overwrite."""
 
 import datetime
+import re
 
 import pytest
 import time_machine
@@ -77,7 +78,7 @@ def test_it_merges_two_editors_saves_of_different_fields():
 
     assert (first.status_code, second.status_code) == (302, 302)
     assert messages_of(second)[0] == (
-        "erika saved this briefing at May 19, 2030, 10:30 a.m., after you opened it. "
+        "erika saved this briefing at 2030-05-19 10:30 JST, after you opened it. "
         "Your changes were merged with theirs; nobody's work was lost."
     )
     briefing.refresh_from_db()
@@ -118,6 +119,13 @@ def test_it_shows_a_field_both_changed_with_a_choice_and_keeps_the_rest(briefing
     saved = erika.post(change_url(briefing), page | {"resolve:theme_en": "mine"})
 
     assert saved.status_code == 302
+    message, _saved = messages_of(erika.get(saved["Location"]))
+    assert re.fullmatch(
+        r"kenji saved this briefing at \d{4}-\d\d-\d\d \d\d:\d\d JST, after you opened it\. "
+        r"Your changes were merged with theirs; where you both changed a field, the text you "
+        r"chose was saved, and the other one stays in the history\.",
+        message,
+    )
     briefing.refresh_from_db()
     assert (briefing.theme_en, briefing.lead_en, briefing.tldr_en) == (
         "Erika's",
