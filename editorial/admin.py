@@ -214,8 +214,9 @@ def error_summary(form, inline_admin_formsets) -> list[str]:
         verbose_name = capfirst(formset.model._meta.verbose_name)
         summary += [f"{verbose_name}: {error}" for error in formset.non_form_errors()]
         for index, inline_form in enumerate(formset.forms, start=1):
-            typed = inline_form["position"].value() if "position" in inline_form.fields else None
-            position = inline_form.instance.position or typed or index
+            # The number the row's heading shows: a sent number only orders the rows (the
+            # admin's script sends each row's index from 0).
+            position = inline_form.initial.get("position") or index
             for name, errors in inline_form.errors.items():
                 label = describe(inline_form, name)
                 where = f"{verbose_name} {position}" + (f" · {label}" if label else "")

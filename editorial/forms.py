@@ -64,7 +64,8 @@ class PartForm(IssueForm):
 class EditTokenForm(IssueForm):
     """The main form of a page: carries the edit token and locks the issue while saving."""
 
-    edit_token = forms.CharField(widget=forms.HiddenInput, required=False)
+    # Hidden, and without a label: the admin still writes one into the hidden row.
+    edit_token = forms.CharField(widget=forms.HiddenInput, required=False, label="")
 
     def opened_issue(self):
         return Briefing.objects.filter(pk=self.issue_id()).only("updated_at").first()

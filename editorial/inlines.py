@@ -187,6 +187,8 @@ def mark_languages(briefing, forms) -> None:
                 if state != EMPTY:
                     words.append(str(STATUS_LABELS[state]))
                 field.label = " · ".join(words)
+                # A form that was validated holds its bound fields with the labels of then.
+                form[f"{name}_{code}"].label = field.label
                 field.widget.attrs["lang"] = code
                 classes = field.widget.attrs.get("class", "")
                 field.widget.attrs["class"] = f"{classes} editorial-lang editorial-{state}".strip()

@@ -26,6 +26,10 @@ def test_it_lists_errors_hidden_in_language_tabs_and_inlines(client, editor):
         "theme_en": "x" * 301,
         "deep_dives-1-title_ja": "長" * 301,
         "read_more-0-url": "not a link",
+        # As the admin's script sends them: each row's index from 0.
+        "deep_dives-0-position": "0",
+        "deep_dives-1-position": "1",
+        "read_more-0-position": "0",
     }
 
     response = client.post(url, data)
@@ -38,6 +42,18 @@ def test_it_lists_errors_hidden_in_language_tabs_and_inlines(client, editor):
     ]
     content = response.content.decode()
     assert "editorial-error-summary" in content
+    assert "Problems on this page (some may be further down):" in content
+    # The fields keep their language and state in their labels, as before the save.
+    form = response.context["adminform"].form
+    assert (form["theme_ja"].label, form["theme_en"].label) == (
+        "Theme · Japanese · up to date",
+        "Theme · English · up to date",
+    )
+    assert (
+        '<label class="inline" for="id_theme_en">Theme · English · up to date:</label>' in content
+    )
+    [deep_dives, _read_more] = response.context["inline_admin_formsets"]
+    assert deep_dives.formset.forms[0]["title_en"].label == "Title · English · up to date"
     briefing.refresh_from_db()
     assert briefing.theme_en == "Theme 05/19"
 
