@@ -42,6 +42,23 @@ def publishers():
     )
 
 
+def review_recipients(asker):
+    """Who is told of a review request: those who may publish, except whoever asked."""
+    users = publishers()
+    return users if asker is None else users.exclude(pk=asker.pk)
+
+
+def return_recipient(review, returned_by):
+    """Who is told that an issue went back to draft: whoever asked for the review, unless they
+    returned it themselves or have no email address."""
+    asker = review.requested_by
+    if asker is None or not asker.email:
+        return None
+    if returned_by is not None and asker.pk == returned_by.pk:
+        return None
+    return asker
+
+
 def _send(subject: str, body: str, recipients: list[str]) -> None:
     if not recipients:
         return
@@ -53,7 +70,7 @@ def _send(subject: str, body: str, recipients: list[str]) -> None:
 
 def review_requested(review) -> None:
     asker = review.requested_by
-    recipients = [u.email for u in publishers() if asker is None or u.pk != asker.pk]
+    recipients = [user.email for user in review_recipients(asker)]
     subject = _("Review requested: %(date)s") % {"date": review.briefing.date.isoformat()}
     body = _("%(user)s sent the issue of %(date)s to review.") % {
         "user": name(asker),
@@ -66,8 +83,8 @@ def review_requested(review) -> None:
 
 
 def returned(review) -> None:
-    asker = review.requested_by
-    if asker is None or not asker.email:
+    asker = return_recipient(review, review.decided_by)
+    if asker is None:
         return
     subject = _("Returned to draft: %(date)s") % {"date": review.briefing.date.isoformat()}
     body = _("%(user)s returned the issue of %(date)s to draft.") % {

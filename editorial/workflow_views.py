@@ -110,7 +110,7 @@ def workflow_step(model_admin, request, object_id, step):
         "review": workflow.open_review(briefing),
         "gaps": translation_gaps(briefing) if step == "publish" else None,
         "completeness": stored_completeness.describe(briefing) if step == "publish" else None,
-        "publishers": notifications.publishers() if step == "review" else None,
+        "publishers": notifications.review_recipients(request.user) if step == "review" else None,
         "change_url": change_url,
         "media": model_admin.media + form.media if form is not None else model_admin.media,
     }
@@ -121,7 +121,7 @@ def _apply(step: str, briefing: Briefing, user, data: dict) -> str:
     date = briefing.date.isoformat()
     if step == "review":
         workflow.submit_for_review(briefing, user, data.get("note", ""))
-        count = notifications.publishers().exclude(pk=user.pk).count()
+        count = notifications.review_recipients(user).count()
         return ngettext(
             "Sent %(date)s to review; %(count)d editor who may publish was notified.",
             "Sent %(date)s to review; %(count)d editors who may publish were notified.",
@@ -140,10 +140,11 @@ def _apply(step: str, briefing: Briefing, user, data: dict) -> str:
     if step == "return":
         review = workflow.open_review(briefing)
         workflow.return_to_draft(briefing, user, data["reply"])
-        if review is not None and review.requested_by is not None:
+        told = review and notifications.return_recipient(review, user)
+        if told:
             return gettext("Returned %(date)s to draft; %(user)s was notified.") % {
                 "date": date,
-                "user": notifications.name(review.requested_by),
+                "user": notifications.name(told),
             }
         return gettext("Returned %(date)s to draft.") % {"date": date}
     workflow.unpublish(briefing, user)

@@ -390,9 +390,13 @@ def test_it_sends_to_review_and_notifies_the_editors_who_may_publish(
     translator = make_user("toru", role=TRANSLATORS)
     translator.email = "toru@example.com"
     translator.save()
+    editor.email = "erika@example.com"  # who asks is not told
+    editor.save()
+    page = client.get(step_url(briefing, "review"))
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(step_url(briefing, "review"), {"note": "Please check deep dive 2."})
 
+    assert "The editor who may publish is told by email." in page.content.decode()
     assert messages_of(response) == [
         "Sent 2026-05-19 to review; 1 editor who may publish was notified."
     ]
@@ -430,6 +434,30 @@ def test_it_returns_an_issue_with_a_comment_to_whoever_asked(
     [mail] = mailoutbox
     assert (mail.to, mail.subject) == (["wanda@example.com"], "Returned to draft: 2026-05-19")
     assert "The lead needs a source." in mail.body
+
+
+def test_returning_ones_own_review_tells_nobody(
+    client, editor, mailoutbox, django_capture_on_commit_callbacks
+):
+    editor.email = "erika@example.com"
+    editor.save()
+    briefing = draft()
+    workflow.submit_for_review(briefing, editor)
+    mailoutbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(step_url(briefing, "return"), {"reply": "Not ready yet."})
+
+    assert messages_of(response) == ["Returned 2026-05-19 to draft."]
+    assert mailoutbox == []
+
+
+def test_without_anyone_to_tell_the_review_page_says_so(client, editor):
+    page = client.get(step_url(draft(), "review"))
+
+    assert "No other editor who may publish has an email address: tell them yourself." in (
+        page.content.decode()
+    )
 
 
 def test_it_closes_the_review_when_an_editor_approves_by_publishing(client, editor):
