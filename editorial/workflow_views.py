@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import get_language_info, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from briefing.content import LANGUAGE_CODES
+from briefing.content import LANGUAGE_CODES, describe
 from briefing.models import Briefing
 from editorial import history, notifications, workflow
 from editorial.forms import PublishForm, ReturnForm, ReviewForm
@@ -61,9 +61,8 @@ def translation_gaps(briefing) -> list[dict]:
     gaps = []
     for code in LANGUAGE_CODES:
         for status in (MISSING, OUTDATED):
-            fields = [
-                f"{item.section} · {item.label}" for item in items if item.status[code] == status
-            ]
+            # Named by their paths: a takeaway by its number too, not only its deep dive's.
+            fields = [describe(item.path) for item in items if item.status[code] == status]
             if fields:
                 gaps.append(
                     {

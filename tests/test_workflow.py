@@ -6,7 +6,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import translation
 
-from briefing.models import Briefing
+from briefing.models import Briefing, Takeaway
 from editorial import workflow
 from editorial.roles import EDITORS, TRANSLATORS
 from editorial.workflow import State, WorkflowError
@@ -220,7 +220,8 @@ def test_it_refuses_to_schedule_in_the_past_from_the_list(client, editor):
 
 
 def test_it_lists_missing_translations_before_publishing_from_the_list(client, editor):
-    briefing = draft(theme_en="", lead_en="")
+    briefing = draft(theme_en="", lead_en="", deep_dives=1, takeaways=3)
+    Takeaway.objects.filter(position__in=[2, 3]).update(text_en="")
 
     page = post_action(client, "publish_now", briefing)
 
@@ -228,8 +229,18 @@ def test_it_lists_missing_translations_before_publishing_from_the_list(client, e
     assert public_dates() == []
     [(listed, gaps)] = page.context["briefings"]
     assert listed == briefing
+    # Each field once, a takeaway by its own number too.
     assert gaps == [
-        {"language": "English", "status": "missing", "fields": ["Issue · Theme", "Issue · Lead"]}
+        {
+            "language": "English",
+            "status": "missing",
+            "fields": [
+                "Theme",
+                "Lead",
+                "Deep dive 01 · Key takeaway 02",
+                "Deep dive 01 · Key takeaway 03",
+            ],
+        }
     ]
     post_action(client, "publish_now", briefing, apply="1")
     assert public_dates() == ["2026-05-19"]
@@ -371,8 +382,8 @@ def test_it_lists_missing_and_outdated_translations_before_publishing(client, ed
     page = client.get(step_url(briefing, "publish"))
 
     assert page.context["gaps"] == [
-        {"language": "English", "status": "missing", "fields": ["Issue · TL;DR"]},
-        {"language": "English", "status": "outdated", "fields": ["Issue · Theme"]},
+        {"language": "English", "status": "missing", "fields": ["TL;DR"]},
+        {"language": "English", "status": "outdated", "fields": ["Theme"]},
     ]
     assert public_dates() == []
     response = client.post(step_url(briefing, "publish"), {"when": "now"})
