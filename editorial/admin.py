@@ -47,6 +47,7 @@ from editorial.forms import (
 )
 from editorial.inlines import (
     IssueAdminBase,
+    LanguageLabelsMixin,
     LimitedInlineFormSet,
     LimitedPartsMixin,
     PartInline,
@@ -673,7 +674,9 @@ def _preview_url(briefing, lang, parallel=False):
         return reverse(name, args=[briefing.date.isoformat()])
 
 
-class DeepDivePageTakeawayInline(LockedFieldsMixin, LimitedPartsMixin, TranslationTabularInline):
+class DeepDivePageTakeawayInline(
+    LockedFieldsMixin, LimitedPartsMixin, LanguageLabelsMixin, TranslationTabularInline
+):
     model = Takeaway
     form = PartForm
     formset = LimitedInlineFormSet

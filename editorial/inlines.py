@@ -122,7 +122,22 @@ def pair_languages(fields) -> list:
     return paired
 
 
-class SideBySideMixin:
+class LanguageLabelsMixin:
+    """A translated field's inputs are labelled with the field and the language, in the admin's
+    language ("Title · Japanese"), not modeltranslation's "Title [ja]"; on the issue's page
+    mark_languages adds each one's state."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        language = getattr(db_field, "language", None)  # modeltranslation's language fields
+        part = PART_OF_MODEL.get(db_field.model)
+        if field is not None and language in LANGUAGE_CODES and part is not None:
+            name = str(get_language_info(language)["name_translated"])
+            field.label = f"{part.label(db_field.translated_field.name)} · {name}"
+        return field
+
+
+class SideBySideMixin(LanguageLabelsMixin):
     def get_fieldsets(self, request, obj=None):
         return [
             (name, {**options, "fields": pair_languages(list(options["fields"]))})

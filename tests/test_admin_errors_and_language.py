@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
@@ -17,7 +19,7 @@ def editor(client):
     return user
 
 
-def test_it_lists_errors_hidden_in_language_tabs_and_inlines(client, editor):
+def test_it_lists_errors_further_down_and_in_inlines(client, editor):
     briefing = make_briefing(deep_dives=2)
     with translation.override("en"):
         url = reverse("admin:briefing_briefing_change", args=[briefing.pk])
@@ -36,8 +38,8 @@ def test_it_lists_errors_hidden_in_language_tabs_and_inlines(client, editor):
 
     assert response.status_code == 200
     assert response.context["error_summary"] == [
-        "Theme [en]: Ensure this value has at most 300 characters (it has 301).",
-        "Deep dive 2 · Title [ja]: Ensure this value has at most 300 characters (it has 301).",
+        "Theme · English: Ensure this value has at most 300 characters (it has 301).",
+        "Deep dive 2 · Title · Japanese: Ensure this value has at most 300 characters (it has 301).",
         "Read-more item 3 · Link: Enter a valid URL.",
     ]
     content = response.content.decode()
@@ -103,3 +105,25 @@ def test_the_roles_and_login_lockouts_are_named_in_the_admins_language(
     assert [label for _pk, label in role_filter.lookup_choices] == [editors, translators]
     choices = user_form.context["adminform"].form.fields["groups"].choices
     assert [label for _pk, label in choices] == [editors, translators]
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", ["Number", "Key takeaway · Japanese", "Key takeaway · English"]),
+        ("ja", ["番号", "重要なポイント · 日本語", "重要なポイント · 英語"]),
+    ],
+)
+def test_the_takeaway_tables_name_each_language_in_the_admins_language(
+    client, editor, lang, expected
+):
+    briefing = make_briefing(deep_dives=1, takeaways=1)
+    deep_dive = briefing.deep_dives.get()
+
+    for url in (
+        f"/{lang}/admin/briefing/briefing/{briefing.pk}/change/",
+        f"/{lang}/admin/briefing/deepdive/{deep_dive.pk}/change/",
+    ):
+        content = client.get(url).content.decode()
+        headings = re.findall(r'<th class="[^"]*">([^<]+?)\s*</th>', content)
+        assert headings[: len(expected)] == expected, url
