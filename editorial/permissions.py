@@ -4,7 +4,7 @@
 # briefings may change them. Translators have change/view only and so write text alone.
 STRUCTURE_FIELDS = {
     "briefing": ("date", "keywords"),
-    "deepdive": ("briefing", "position"),
+    "deepdive": ("briefing", "position", "sources"),
     "takeaway": ("deep_dive", "position"),
     "readmore": ("position", "url"),
     "keyword": ("slug",),

@@ -38,6 +38,10 @@ def editor(client):
     return user
 
 
+# A deep dive's sources are links, like a read-more item's: structure, not text to translate.
+EVIL_SOURCES = '[{"url": "https://evil.example/", "title": "Look here"}]'
+
+
 def snapshot(briefing):
     """Everything but the translated text of an issue."""
     briefing = Briefing.objects.get(pk=briefing.pk)
@@ -47,7 +51,7 @@ def snapshot(briefing):
         "publish_at": briefing.publish_at,
         "keywords": sorted(briefing.keywords.values_list("slug", flat=True)),
         "deep_dives": list(
-            DeepDive.objects.filter(briefing=briefing).values_list("pk", "position")
+            DeepDive.objects.filter(briefing=briefing).values_list("pk", "position", "sources")
         ),
         "takeaways": list(
             Takeaway.objects.filter(deep_dive__briefing=briefing).values_list("pk", "position")
@@ -88,6 +92,7 @@ def test_it_ignores_everything_but_text_in_a_translators_forged_post(client, tra
         "publish_at_1": "06:00:00",
         "keywords": [str(other_keyword.pk)],
         "deep_dives-0-position": "7",
+        "deep_dives-0-sources": EVIL_SOURCES,
         "deep_dives-1-DELETE": "on",
         "read_more-0-position": "9",
         "read_more-0-url": "https://evil.example/",
@@ -123,6 +128,7 @@ def test_it_ignores_structure_in_a_translators_forged_post_to_a_deep_dive(
     data |= {
         "title_en": "Translated",
         "position": "5",
+        "sources": EVIL_SOURCES,
         "briefing": str(make_briefing(datetime.date(2026, 5, 20)).pk),
         "takeaways-0-position": "8",
         "takeaways-0-text_ja": "訳",

@@ -34,7 +34,7 @@ def test_it_lets_translators_change_text_only():
     assert can_edit_structure(translator) is False
     assert can_publish(translator) is False
     assert locked_fields(translator, "briefing") == ("date", "keywords", "status", "publish_at")
-    assert locked_fields(translator, "deepdive") == ("briefing", "position")
+    assert locked_fields(translator, "deepdive") == ("briefing", "position", "sources")
     assert locked_fields(translator, "takeaway") == ("deep_dive", "position")
     assert locked_fields(translator, "readmore") == ("position", "url")
     assert locked_fields(translator, "keyword") == ("slug",)
