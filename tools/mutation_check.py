@@ -278,6 +278,15 @@ MUTATIONS = [
         ),
     ),
     m(
+        "permission: a deep dive's sources writable by translators",
+        "tests/test_admin_permissions.py",
+        (
+            PERMISSIONS,
+            '    "deepdive": ("briefing", "position", "sources"),',
+            '    "deepdive": ("briefing", "position"),',
+        ),
+    ),
+    m(
         "permission: structure fields writable without the create permission",
         "tests/test_admin_permissions.py tests/test_roles.py",
         (
