@@ -289,10 +289,25 @@ def describe(path: str) -> str:
     Title'. A part with one field is named by its heading alone: 'deep_dives/2/takeaways/1/text'
     → 'Deep dive 02 · Key takeaway 01'."""
     trail, part, name = resolve(path)
-    words = [p.section(int(identity) if identity.isdigit() else identity) for p, identity in trail]
+    words = _sections(trail)
     if not trail or len(part.labels) > 1:
         words.append(str(part.label(name)))
     return " · ".join(words)
+
+
+def describe_item(path: str) -> str:
+    """An item's path (a Node's) in words: 'deep_dives/2/takeaways/1/' → 'Deep dive 02 · Key
+    takeaway 01'."""
+    segments = path.strip("/").split("/")
+    part, trail = ISSUE, []
+    for key, identity in zip(segments[::2], segments[1::2], strict=True):
+        part = next(child for child in part.children if child.key == key)
+        trail.append((part, identity))
+    return " · ".join(_sections(trail))
+
+
+def _sections(trail) -> list[str]:
+    return [p.section(int(identity) if identity.isdigit() else identity) for p, identity in trail]
 
 
 class LimitExceeded(ValueError):

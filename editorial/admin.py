@@ -506,7 +506,7 @@ class BriefingAdmin(
             (get_object_or_404(history.issue_versions(briefing.pk), pk=pk) for pk in ids),
             key=lambda v: (v.revision.date_created, v.pk),
         )
-        older, newer = (history.Snapshot(v.revision, briefing.pk).to_dict() for v in versions)
+        older, newer = (history.Snapshot(v.revision, briefing.pk) for v in versions)
         context = {
             **self.admin_site.each_context(request),
             "title": gettext("Compare versions of %(date)s") % {"date": briefing},

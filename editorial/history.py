@@ -267,14 +267,20 @@ def content_values(data: dict):
     """(path, {language: text}) for every field of an issue in the JSON shape, in reading
     order; an untranslated field (a link, sources) has one value under ""."""
     for node in content.walk(data):
-        for name in node.part.translated:
-            yield node.field_path(name), content.translations(node.item, name)
-        for name in node.part.untranslated:
-            value = node.item.get(name)
-            text = (
-                "\n".join(_line(v) for v in value) if isinstance(value, list) else str(value or "")
-            )
-            yield node.field_path(name), {"": text}
+        for _name, path, values in node_values(node):
+            yield path, values
+
+
+def node_values(node: content.Node):
+    """(field name, path, {language: text}) for every field of one item of the walk (a model
+    instance or a dict of the JSON shape), as content_values gives them."""
+    for name in node.part.translated:
+        yield name, node.field_path(name), content.translations(node.item, name)
+    for name in node.part.untranslated:
+        item = node.item
+        value = item.get(name) if isinstance(item, dict) else getattr(item, name)
+        text = "\n".join(_line(v) for v in value) if isinstance(value, list) else str(value or "")
+        yield name, node.field_path(name), {"": text}
 
 
 def _content_fields(model) -> list[str]:

@@ -317,6 +317,36 @@ def test_it_compares_the_text_inside_every_part(client, editor):
     ]
 
 
+def test_a_move_is_compared_as_a_move_not_as_rewritten_text(client, editor):
+    briefing = make_briefing(deep_dives=3, takeaways=0, read_more=0)
+    save_unchanged_but(client, briefing)
+    # Deep dive 3 moved to the front, and its title edited.
+    save_unchanged_but(
+        client,
+        briefing,
+        **{"deep_dives-2-position": "1", "deep_dives-2-title_en": "Deep dive 3, now first"},
+    )
+    newer, older = history.issue_versions(briefing.pk)[:2]
+
+    response = client.get(
+        reverse("admin:briefing_briefing_compare", args=[briefing.pk]),
+        {"version_id1": older.pk, "version_id2": newer.pk},
+    )
+
+    assert [
+        (change.label, change.language, change.segments) for change in response.context["changes"]
+    ] == [
+        ("Deep dive 01", "", [("equal", "Moved; it was Deep dive 03")]),
+        ("Deep dive 02", "", [("equal", "Moved; it was Deep dive 01")]),
+        ("Deep dive 03", "", [("equal", "Moved; it was Deep dive 02")]),
+        (
+            "Deep dive 01 · Title",
+            "English",
+            [("equal", "Deep dive "), ("delete", "3"), ("insert", "3, now first")],
+        ),
+    ]
+
+
 def test_a_revision_stored_before_deep_dives_had_sources_shows_compares_and_restores(
     client, editor
 ):
