@@ -85,6 +85,47 @@ def test_a_round_trip_fills_translations_and_refuses_changed_sources(tmp_path):
     assert missing_en == ["deep_dives/1/title"]
 
 
+def test_a_translation_follows_its_part_when_parts_were_reordered_after_the_export(tmp_path):
+    run_command("import_briefing", str(SEED))
+    path = tmp_path / "en.po"
+    run_command("export_translations", "2026-05-19", "--to", "en", str(path))
+    po = polib.pofile(str(path))
+    first = DeepDive.objects.get(position=1)
+    po.find(first.title_ja, msgctxt="2026-05-19/deep_dives/1/title").msgstr = "The first's title"
+    po.save()
+    # Meanwhile an editor swaps deep dives 1 and 2, without changing a word.
+    second = DeepDive.objects.get(position=2)
+    DeepDive.objects.filter(pk=first.pk).update(position=99)
+    DeepDive.objects.filter(pk=second.pk).update(position=1)
+    DeepDive.objects.filter(pk=first.pk).update(position=2)
+
+    output = run_command("import_translations", str(path))
+
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.position, first.title_en, second.title_en) == (2, "The first's title", "")
+    assert "changed: 2026-05-19/deep_dives/2/title" in output
+    assert "refused" not in output.replace(", 0 refused.", "")
+    assert output.splitlines()[-1] == "2026-05-19, en: 1 changed, 0 refused."
+
+
+def test_an_entry_whose_source_two_fields_now_hold_is_refused(tmp_path):
+    make_briefing(deep_dives=3)
+    path = tmp_path / "en.po"
+    run_command("export_translations", "2026-05-19", "--to", "en", str(path))
+    po = polib.pofile(str(path))
+    po.find("ディープダイブ1", msgctxt="2026-05-19/deep_dives/1/title").msgstr = "Which one?"
+    po.save()
+    # Its own field rewritten, and two others now hold its source: no one place it belongs.
+    DeepDive.objects.filter(position=1).update(title_ja="書き直し")
+    DeepDive.objects.exclude(position=1).update(title_ja="ディープダイブ1")
+
+    output = run_command("import_translations", str(path))
+
+    assert "refused: 2026-05-19/deep_dives/1/title (the source changed since the export)" in output
+    assert "Which one?" not in DeepDive.objects.values_list("title_en", flat=True)
+
+
 def test_import_never_writes_the_source_language(tmp_path):
     make_briefing()
     path = tmp_path / "en.po"

@@ -207,6 +207,23 @@ def not_a_po_file(polib_error: str) -> POImportError:
     )
 
 
+def _kind(path: str) -> str:
+    """A field's path without its numbers: "2026-05-19/deep_dives/2/title" → "deep_dives/*/title"
+    (the date too, whatever it is)."""
+    return "/".join("*" if segment.isdigit() else segment for segment in path.split("/")[1:])
+
+
+def _moved_sources(items, source: str) -> dict:
+    """{(kind, source text): field} for each source text that exactly one field of its kind
+    holds: where an entry whose part moved since the export now belongs."""
+    found = {}
+    for item in items:
+        key = (_kind(f"-/{item.path}"), item.texts[source])
+        if item.texts[source]:
+            found[key] = None if key in found else item
+    return {key: item for key, item in found.items() if item is not None}
+
+
 def import_po(po: polib.POFile, *, user=None) -> ImportReport:
     """Apply the translations of a PO file made by export_po, atomically, as one revision."""
     target = po.metadata.get("Language", "")
@@ -227,29 +244,43 @@ def import_po(po: polib.POFile, *, user=None) -> ImportReport:
     fields = {f"{date.isoformat()}/{item.path}": item for item in briefing_status(briefing)}
     shown = shown_texts(briefing, fields.values(), target)
 
+    moved = _moved_sources(fields.values(), source)
+    taken = set()  # the fields an entry was applied to: never two entries to one field
+
     with history.revision():
         dirty, confirm = {}, []
         for entry in po:
             if entry.obsolete:
                 continue
-            item = fields.get(entry.msgctxt)
-            if item is None:
-                report.refused.append((entry.msgctxt, _("no such field in this issue")))
-                continue
-            if normalize(entry.msgid) != item.texts[source]:
-                report.refused.append((entry.msgctxt, _("the source changed since the export")))
-                continue
-            translation = normalize(entry.msgstr)
+            context, translation = entry.msgctxt, normalize(entry.msgstr)
             if not translation:
-                report.skipped.append((entry.msgctxt, _("not translated")))
+                report.skipped.append((context, _("not translated")))
                 continue
+            item = fields.get(context)
+            if item is None or normalize(entry.msgid) != item.texts[source]:
+                # Parts reordered since the export: the entry follows its source text to the
+                # one field of its kind that now holds it.
+                item = moved.get((_kind(entry.msgctxt), normalize(entry.msgid)))
+                if item is None:
+                    reason = (
+                        _("no such field in this issue")
+                        if context not in fields
+                        else _("the source changed since the export")
+                    )
+                    report.refused.append((context, reason))
+                    continue
+                context = f"{date.isoformat()}/{item.path}"
             if "fuzzy" in entry.flags:
-                report.skipped.append((entry.msgctxt, _("marked fuzzy")))
+                report.skipped.append((context, _("marked fuzzy")))
                 continue
+            if context in taken:
+                report.refused.append((context, _("another entry of this file wrote it")))
+                continue
+            taken.add(context)
             limit = max_length(item)
             if limit and len(translation) > limit:
                 report.refused.append(
-                    (entry.msgctxt, _("longer than %(limit)d characters") % {"limit": limit})
+                    (context, _("longer than %(limit)d characters") % {"limit": limit})
                 )
                 continue
             if translation != shown[item.path]:
@@ -257,16 +288,16 @@ def import_po(po: polib.POFile, *, user=None) -> ImportReport:
                     briefing, item.obj, target, translation
                 ):
                     # A keyword a public issue shows: named when this issue is published.
-                    report.waiting.append(entry.msgctxt)
+                    report.waiting.append(context)
                     continue
                 setattr(item.obj, f"{item.field}_{target}", translation)
                 dirty.setdefault((type(item.obj), item.obj.pk), (item.obj, set()))[1].add(
                     f"{item.field}_{target}"
                 )
-                report.changed.append(entry.msgctxt)
+                report.changed.append(context)
             elif item.status[target] == OUTDATED:
                 confirm.append(item)
-                report.confirmed.append(entry.msgctxt)
+                report.confirmed.append(context)
         # Only the texts written here: a stale copy of the issue must not write back its
         # status or any other field someone changed meanwhile.
         for obj, columns in dirty.values():
