@@ -326,8 +326,9 @@ def issues_near_path(path: str) -> list[datetime.date]:
 
 @require_safe
 def jump_to_date(request):
-    """The jump-to-date form (a plain GET form, no JavaScript): the issue of that date, else the
-    published issue nearest to it (the earlier one when two are as near)."""
+    """The jump-to-date form (a plain GET form, no JavaScript): the issue of that date, else a
+    page saying there is none, with the published issues nearest to it (the nearer first; the
+    earlier one when two are as near)."""
     try:
         wanted = datetime.date.fromisoformat(request.GET.get("date", ""))
     except ValueError:
@@ -340,8 +341,12 @@ def jump_to_date(request):
     dates = _nearest_dates(wanted)
     if not dates:
         return redirect("briefing:archive")
-    nearest = min(dates, key=lambda date: (abs((date - wanted).days), date))
-    return redirect(issue_url(nearest))
+    if wanted in dates:
+        return redirect(issue_url(wanted))
+    nearest = sorted(dates, key=lambda date: (abs((date - wanted).days), date))
+    return render(
+        request, "briefing/archive_jump_nearest.html", {"wanted": wanted, "nearest": nearest}
+    )
 
 
 def _keyword_or_redirect(slug: str):

@@ -171,18 +171,26 @@ def test_a_month_shows_all_its_issues_on_one_page(client):
     assert "Page 1 of" not in response.content.decode()
 
 
+def test_jump_to_a_date_with_an_issue_goes_to_it(client):
+    make_briefing(datetime.date(2026, 5, 19))
+
+    response = client.get("/en/archive/date/", {"date": "2026-05-19"})
+
+    assert (response.status_code, response["Location"]) == (302, "/en/2026/05/19/")
+
+
 @pytest.mark.parametrize(
-    ("wanted", "found"),
+    ("wanted", "nearest"),
     [
-        ("2026-05-19", "/en/2026/05/19/"),  # its own issue
-        ("2026-05-21", "/en/2026/05/19/"),  # two days after, four before the next
-        ("2026-05-23", "/en/2026/05/25/"),
-        ("2026-05-22", "/en/2026/05/19/"),  # as near to both: the earlier
-        ("1999-01-01", "/en/2026/05/10/"),
-        ("2099-01-01", "/en/2026/05/25/"),
+        ("2026-05-21", ["/en/2026/05/19/", "/en/2026/05/25/"]),  # two days after, four before
+        ("2026-05-23", ["/en/2026/05/25/", "/en/2026/05/19/"]),
+        ("2026-05-22", ["/en/2026/05/19/", "/en/2026/05/25/"]),  # as near to both: the earlier
+        ("2026-05-20", ["/en/2026/05/19/", "/en/2026/05/25/"]),  # a draft's date
+        ("1999-01-01", ["/en/2026/05/10/"]),
+        ("2099-01-01", ["/en/2026/05/25/"]),
     ],
 )
-def test_jump_to_a_date_goes_to_its_issue_or_the_nearest(client, wanted, found):
+def test_jump_to_a_date_without_an_issue_says_so_and_offers_the_nearest(client, wanted, nearest):
     make_briefing(datetime.date(2026, 5, 10))
     make_briefing(datetime.date(2026, 5, 19))
     make_briefing(datetime.date(2026, 5, 20), status=Briefing.Status.DRAFT)
@@ -190,7 +198,20 @@ def test_jump_to_a_date_goes_to_its_issue_or_the_nearest(client, wanted, found):
 
     response = client.get("/en/archive/date/", {"date": wanted})
 
-    assert (response.status_code, response["Location"]) == (302, found)
+    assert response.status_code == 200
+    body = response.content.decode()
+    day = datetime.date.fromisoformat(wanted)
+    assert f"There is no issue of {day:%A}, {day:%B} {day.day}, {day.year}. The nearest:" in body
+    [listed] = re.findall(r'<ul class="nearest">(.*?)</ul>', body, re.S)
+    assert re.findall(r'<li><a href="([^"]+)">', listed) == nearest
+
+
+def test_the_nearest_issues_page_is_in_japanese_under_ja(client):
+    make_briefing(datetime.date(2026, 5, 19))
+
+    body = client.get("/ja/archive/date/", {"date": "2026-05-20"}).content.decode()
+
+    assert "2026年5月20日 (水)の号はありません。近い号：" in body
 
 
 @pytest.mark.parametrize("value", ["", "yesterday", "2026-02-30", "x" * 500])
