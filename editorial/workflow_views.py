@@ -34,7 +34,8 @@ class Step:
 
 STEPS = {
     "review": Step(can_edit_structure, ReviewForm, _("Send to review"), _("Send to review")),
-    "publish": Step(can_publish, PublishForm, _("Publish or schedule"), _("Publish")),
+    # One button for both choices of the form (now, or at a time).
+    "publish": Step(can_publish, PublishForm, _("Publish or schedule"), _("Publish or schedule")),
     "return": Step(can_publish, ReturnForm, _("Return to draft"), _("Return to draft")),
     "unpublish": Step(can_publish, None, _("Unpublish"), _("Unpublish")),
 }

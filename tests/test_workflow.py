@@ -381,6 +381,10 @@ def test_it_lists_missing_and_outdated_translations_before_publishing(client, ed
 
     page = client.get(step_url(briefing, "publish"))
 
+    # One button, whichever of its two choices (now, or at a time) the form holds.
+    assert '<input type="submit" value="Publish or schedule" class="default">' in (
+        page.content.decode()
+    )
     assert page.context["gaps"] == [
         {"language": "English", "status": "missing", "fields": ["TL;DR"]},
         {"language": "English", "status": "outdated", "fields": ["Theme"]},
