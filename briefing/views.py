@@ -334,7 +334,7 @@ def jump_to_date(request):
     except ValueError:
         return render(
             request,
-            "briefing/archive_jump_refused.html",
+            "briefing/archive_jump.html",
             {"value": request.GET.get("date", "")[:40]},
             status=400,
         )
@@ -344,9 +344,7 @@ def jump_to_date(request):
     if wanted in dates:
         return redirect(issue_url(wanted))
     nearest = sorted(dates, key=lambda date: (abs((date - wanted).days), date))
-    return render(
-        request, "briefing/archive_jump_nearest.html", {"wanted": wanted, "nearest": nearest}
-    )
+    return render(request, "briefing/archive_jump.html", {"wanted": wanted, "nearest": nearest})
 
 
 def _keyword_or_redirect(slug: str):
