@@ -97,6 +97,13 @@ class NumberedFormSet(LimitedFormSetMixin, nested_admin.NestedInlineFormSet):
             history.make_room(self.model.objects.filter(pk__in=moved), next_number)
         return forms
 
+    def shown_first_number(self) -> int | None:
+        """Where the page's numbering of this group starts: at its stored rows' first number.
+        A form shown again after a failed save holds the indexes the admin's script sent, and
+        the page's script renumbers from this (static/editorial/issue_page.js)."""
+        numbers = [form.initial.get("position") for form in self.initial_forms]
+        return min((n for n in numbers if n is not None), default=None)
+
     def first_number(self) -> int:
         # Numbers follow from the order (docs/text-format.md): deep dives and takeaways from 1,
         # read-more items after the deep dives, which this request has just saved.

@@ -68,6 +68,36 @@ def test_editor_reorders_by_dragging_and_keyboard_and_edits_a_nested_takeaway(pa
     assert first_dive.takeaways.order_by("position").first().text_en == "Edited in place."
 
 
+def test_a_page_shown_again_after_a_failed_save_keeps_its_numbers(page, shot):
+    """On submit the admin's script sends each row's index from 0 as its number; a page shown
+    again with an error must not show those indexes."""
+    make_user("editor", role=EDITORS)
+    briefing = import_seed(publish=False)
+    log_in(page, issue_url(briefing), "editor")
+
+    page.fill("#id_read_more-0-url", "not a link")
+    page.click("input[name=_continue]")
+    page.wait_for_selector(".editorial-error-summary")
+    shot("shown-again")
+
+    numbers = page.eval_on_selector_all(
+        "input.editorial-number:not([name*=__prefix__])",
+        "inputs => inputs.map(input => [input.name, input.value])",
+    )
+    assert {name: value for name, value in numbers if "takeaways" not in name} == {
+        "deep_dives-0-position": "1",
+        "deep_dives-1-position": "2",
+        "deep_dives-2-position": "3",
+        "read_more-0-position": "4",
+        "read_more-1-position": "5",
+    }
+    assert [value for name, value in numbers if name.startswith("deep_dives-0-takeaways")] == [
+        "1",
+        "2",
+        "3",
+    ]
+
+
 def test_two_editors_merge_and_settle_a_field_both_changed(browser, live_server, shot):
     make_user("erika", role=EDITORS)
     make_user("kenji", role=EDITORS)

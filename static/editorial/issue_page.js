@@ -17,7 +17,8 @@
       (input) => input.closest(ROW) === row
     );
 
-  // Numbers follow the order on the page, from the group's first number.
+  // Numbers follow the order on the page, from the group's first number: the stored rows'
+  // (data-first-number, from the server), else the smallest number on the page.
   const renumber = (items) => {
     const rows = rowsOf(items);
     if (items.dataset.firstNumber === undefined) {
