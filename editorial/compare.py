@@ -56,13 +56,19 @@ def changes(older: Snapshot | dict, newer: Snapshot | dict) -> list[Change]:
     for key in [*after, *(key for key in before if key not in after)]:
         path = (after.get(key) or before[key])[0]
         old, new = before.get(key, ("", {}))[1], after.get(key, ("", {}))[1]
+        label = describe(path)
+        if key not in after:
+            # Its number may now be another part's: say which one this is.
+            label = gettext("%(field)s (removed)") % {"field": label}
+        elif key not in before:
+            label = gettext("%(field)s (added)") % {"field": label}
         for code in dict.fromkeys([*new, *old]):
             a, b = old.get(code, ""), new.get(code, "")
             if a == b:
                 continue
             found.append(
                 Change(
-                    label=describe(path),
+                    label=label,
                     language=str(get_language_info(code)["name_translated"]) if code else "",
                     segments=diff_segments(a, b, code or "en"),
                 )

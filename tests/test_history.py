@@ -347,6 +347,26 @@ def test_a_move_is_compared_as_a_move_not_as_rewritten_text(client, editor):
     ]
 
 
+def test_a_removed_part_is_told_apart_from_the_one_that_took_its_number(client, editor):
+    briefing = make_briefing(deep_dives=2, takeaways=0, read_more=0)
+    save_unchanged_but(client, briefing)
+    save_unchanged_but(client, briefing, **{"deep_dives-0-DELETE": "on"})
+    newer, older = history.issue_versions(briefing.pk)[:2]
+
+    response = client.get(
+        reverse("admin:briefing_briefing_compare", args=[briefing.pk]),
+        {"version_id1": older.pk, "version_id2": newer.pk},
+    )
+
+    labels = [(change.label, change.language) for change in response.context["changes"]]
+    assert labels[0] == ("Deep dive 01", "")  # deep dive 2, moved up
+    assert ("Deep dive 01 · Title (removed)", "English") in labels
+    assert not any(
+        label.startswith("Deep dive 01 · Title") and "(removed)" not in label
+        for label, _language in labels
+    )
+
+
 def test_a_revision_stored_before_deep_dives_had_sources_shows_compares_and_restores(
     client, editor
 ):
