@@ -1,4 +1,5 @@
 import json
+import re
 
 import pytest
 from django.urls import reverse
@@ -333,6 +334,14 @@ def test_a_move_is_compared_as_a_move_not_as_rewritten_text(client, editor):
         {"version_id1": older.pk, "version_id2": newer.pk},
     )
 
+    # Breadcrumbs back to the app, the list and the issue.
+    crumbs = response.content.decode().split('<div class="breadcrumbs">')[1].split("</div>")[0]
+    assert re.findall(r'<a href="([^"]+)">([^<]+)</a>', crumbs) == [
+        ("/en/admin/", "Home"),
+        ("/en/admin/briefing/", "Daily briefing"),
+        ("/en/admin/briefing/briefing/", "Briefings"),
+        (f"/en/admin/briefing/briefing/{briefing.pk}/change/", "2026-05-19"),
+    ]
     assert [
         (change.label, change.language, change.segments) for change in response.context["changes"]
     ] == [
