@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -140,7 +141,9 @@ def time_zone_label() -> str:
 
 
 class ScheduleForm(forms.Form):
-    publish_at = forms.SplitDateTimeField(label=_("publish at"), widget=AdminSplitDateTime)
+    publish_at = forms.SplitDateTimeField(
+        label=capfirst(_("publish at")), widget=AdminSplitDateTime
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -381,6 +381,7 @@ def test_it_lists_missing_and_outdated_translations_before_publishing(client, ed
 
     page = client.get(step_url(briefing, "publish"))
 
+    assert "<label>Publish at:</label>" in page.content.decode()
     # One button, whichever of its two choices (now, or at a time) the form holds.
     assert '<input type="submit" value="Publish or schedule" class="default">' in (
         page.content.decode()
