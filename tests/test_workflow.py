@@ -452,6 +452,18 @@ def test_it_returns_an_issue_with_a_comment_to_whoever_asked(
     assert "The lead needs a source." in mail.body
 
 
+@pytest.mark.parametrize(
+    ("lang", "quoted"), [("en", "“Check the lead.”"), ("ja", "「Check the lead.」")]
+)
+def test_the_review_note_is_quoted_as_the_admins_language_quotes(client, editor, lang, quoted):
+    briefing = draft()
+    workflow.submit_for_review(briefing, editor, "Check the lead.")
+
+    page = client.get(f"/{lang}/admin/briefing/briefing/{briefing.pk}/change/")
+
+    assert quoted in page.content.decode()
+
+
 def test_returning_ones_own_review_tells_nobody(
     client, editor, mailoutbox, django_capture_on_commit_callbacks
 ):
