@@ -129,6 +129,11 @@ def pair_languages(fields) -> list:
     return paired
 
 
+def language_label(part, name: str, code: str) -> str:
+    """A translated field's input, named in the admin's language: "Title · Japanese"."""
+    return f"{part.label(name)} · {get_language_info(code)['name_translated']}"
+
+
 class LanguageLabelsMixin:
     """A translated field's inputs are labelled with the field and the language, in the admin's
     language ("Title · Japanese"), not modeltranslation's "Title [ja]"; on the issue's page
@@ -139,8 +144,7 @@ class LanguageLabelsMixin:
         language = getattr(db_field, "language", None)  # modeltranslation's language fields
         part = PART_OF_MODEL.get(db_field.model)
         if field is not None and language in LANGUAGE_CODES and part is not None:
-            name = str(get_language_info(language)["name_translated"])
-            field.label = f"{part.label(db_field.translated_field.name)} · {name}"
+            field.label = language_label(part, db_field.translated_field.name, language)
         return field
 
 
@@ -205,10 +209,9 @@ def mark_languages(briefing, forms) -> None:
                 if field is None:
                     continue
                 state = status.get(code, EMPTY)
-                words = [str(part.label(name)), str(get_language_info(code)["name_translated"])]
+                field.label = language_label(part, name, code)
                 if state != EMPTY:
-                    words.append(str(STATUS_LABELS[state]))
-                field.label = " · ".join(words)
+                    field.label += f" · {STATUS_LABELS[state]}"
                 # A form that was validated holds its bound fields with the labels of then.
                 form[f"{name}_{code}"].label = field.label
                 field.widget.attrs["lang"] = code

@@ -208,9 +208,8 @@ def not_a_po_file(polib_error: str) -> POImportError:
 
 
 def _kind(path: str) -> str:
-    """A field's path without its numbers: "2026-05-19/deep_dives/2/title" → "deep_dives/*/title"
-    (the date too, whatever it is)."""
-    return "/".join("*" if segment.isdigit() else segment for segment in path.split("/")[1:])
+    """A field's path without its numbers: "deep_dives/2/title" → "deep_dives/*/title"."""
+    return "/".join("*" if segment.isdigit() else segment for segment in path.split("/"))
 
 
 def _moved_sources(items, source: str) -> dict:
@@ -218,7 +217,7 @@ def _moved_sources(items, source: str) -> dict:
     holds: where an entry whose part moved since the export now belongs."""
     found = {}
     for item in items:
-        key = (_kind(f"-/{item.path}"), item.texts[source])
+        key = (_kind(item.path), item.texts[source])
         if item.texts[source]:
             found[key] = None if key in found else item
     return {key: item for key, item in found.items() if item is not None}
@@ -260,7 +259,9 @@ def import_po(po: polib.POFile, *, user=None) -> ImportReport:
             if item is None or normalize(entry.msgid) != item.texts[source]:
                 # Parts reordered since the export: the entry follows its source text to the
                 # one field of its kind that now holds it.
-                item = moved.get((_kind(entry.msgctxt), normalize(entry.msgid)))
+                # The context is "DATE/path".
+                path = context.partition("/")[2]
+                item = moved.get((_kind(path), normalize(entry.msgid)))
                 if item is None:
                     reason = (
                         _("no such field in this issue")
